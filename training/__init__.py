@@ -1,0 +1,1 @@
+"""Attune's training side: features, model fitting, evaluation and the artifact."""
