@@ -1,0 +1,187 @@
+"""The one featurizer used by training and serving: word and character n-gram TF-IDF over
+normalised, negation-marked tokens, plus the taxonomy's cue matches.
+
+Every feature occurrence keeps the character span it came from, so a linear model's
+contributions map back to the text exactly (see `MessageFeaturizer.occurrences`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from service.paths import PATTERNS_DIR, REPO_ROOT
+from training.text import Analysis, TextAnalyzer, fold_case, load_patterns, load_shorthand
+
+# An occurrence: (feature name, first token index, last token index)
+Occurrence = tuple[str, int, int]
+
+BLOCKS = ("w", "c", "cue")
+
+
+class MessageFeaturizer(TransformerMixin, BaseEstimator):
+    """Turn message texts into a sparse matrix of word/char TF-IDF and cue features.
+
+    Learned state (`vocabulary_`, `idf_`, `patterns_`, `shorthand_`) is plain data, so the
+    fitted featurizer saves with skops and never needs spaCy objects pickled.
+    """
+
+    def __init__(
+        self,
+        *,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        word_weight: float = 1.0,
+        char_weight: float = 1.0,
+        cue_weight: float = 1.0,
+        patterns: list[dict[str, Any]] | None = None,
+        shorthand: dict[str, str] | None = None,
+    ) -> None:
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.word_weight = word_weight
+        self.char_weight = char_weight
+        self.cue_weight = cue_weight
+        self.patterns = patterns
+        self.shorthand = shorthand
+
+    # -- sklearn API ---------------------------------------------------------------------
+    def fit(self, X: Iterable[str], y: Any = None) -> MessageFeaturizer:
+        patterns = self.patterns if self.patterns is not None else load_patterns(PATTERNS_DIR)
+        shorthand = (
+            self.shorthand
+            if self.shorthand is not None
+            else load_shorthand(REPO_ROOT / "data" / "shorthand.json")
+        )
+        self.patterns_ = [dict(p) for p in patterns]
+        self.shorthand_ = dict(shorthand)
+        self._analyzer = None
+        texts = _as_texts(X)
+        df: Counter[str] = Counter()
+        for analysis in self._analyses(texts):
+            df.update({name for name, _, _ in self._occurrences(analysis) if not name.startswith("cue")})
+        names = sorted(n for n, c in df.items() if c >= self.min_df)
+        cue_ids = sorted({p["label"] for p in self.patterns_})
+        names += [f"cue={c}" for c in cue_ids] + [f"cue=not_{c}" for c in cue_ids]
+        self.vocabulary_ = {n: i for i, n in enumerate(names)}
+        n_docs = len(texts)
+        self.idf_ = np.array(
+            [math.log((1 + n_docs) / (1 + df[n])) + 1.0 if not n.startswith("cue") else 1.0 for n in names]
+        )
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "vocabulary_")
+        texts = _as_texts(X)
+        rows = [self._row(a) for a in self._analyses(texts)]
+        return _stack(rows, len(self.vocabulary_))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "vocabulary_")
+        return np.array(list(self.vocabulary_), dtype=object)
+
+    # -- explanation support -------------------------------------------------------------
+    def explain(self, texts: Sequence[str]) -> list[tuple[Analysis, dict[int, list[tuple[int, int]]], sp.csr_matrix]]:
+        """Per text: its analysis, feature index -> token ranges it occurs at, and its row."""
+        check_is_fitted(self, "vocabulary_")
+        out = []
+        for analysis in self._analyses(list(texts)):
+            places: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for name, first, last in self._occurrences(analysis):
+                idx = self.vocabulary_.get(name)
+                if idx is not None:
+                    places[idx].append((first, last))
+            out.append((analysis, dict(places), _stack([self._row(analysis)], len(self.vocabulary_))))
+        return out
+
+    def analyzer(self) -> TextAnalyzer:
+        check_is_fitted(self, "vocabulary_")
+        if getattr(self, "_analyzer", None) is None:
+            self._analyzer = TextAnalyzer(patterns=self.patterns_, shorthand=self.shorthand_)
+        return self._analyzer
+
+    # -- internals -----------------------------------------------------------------------
+    def _analyses(self, texts: list[str]) -> Iterable[Analysis]:
+        if getattr(self, "_analyzer", None) is None:
+            self._analyzer = TextAnalyzer(patterns=self.patterns_, shorthand=self.shorthand_)
+        return self._analyzer.analyze(texts)
+
+    def _occurrences(self, a: Analysis) -> list[Occurrence]:
+        occ: list[Occurrence] = []
+        forms = [("not_" + t.form) if t.negated else t.form for t in a.tokens]
+        lo, hi = self.word_ngrams
+        for n in range(lo, hi + 1):
+            for i in range(len(forms) - n + 1):
+                occ.append(("w=" + " ".join(forms[i : i + n]), i, i + n - 1))
+        clo, chi = self.char_ngrams
+        for i, t in enumerate(a.tokens):
+            padded = " " + fold_case(a.text[t.start : t.end]) + " "
+            for n in range(clo, chi + 1):
+                for j in range(len(padded) - n + 1):
+                    occ.append(("c=" + padded[j : j + n], i, i))
+        for c in a.cues:
+            occ.append((f"cue={'not_' if c.negated else ''}{c.cue}", c.first_token, c.last_token))
+        return occ
+
+    def _row(self, a: Analysis) -> dict[int, float]:
+        counts: dict[str, Counter[int]] = {b: Counter() for b in BLOCKS}
+        for name, _, _ in self._occurrences(a):
+            idx = self.vocabulary_.get(name)
+            if idx is not None:
+                counts[name.split("=", 1)[0]][idx] += 1
+        row: dict[int, float] = {}
+        weights = {"w": self.word_weight, "c": self.char_weight, "cue": self.cue_weight}
+        for block, cnt in counts.items():
+            if not cnt:
+                continue
+            if block == "cue":
+                for idx in cnt:
+                    row[idx] = weights[block]
+                continue
+            vals = {idx: (1.0 + math.log(c)) * self.idf_[idx] for idx, c in cnt.items()}
+            norm = math.sqrt(sum(v * v for v in vals.values()))
+            for idx, v in vals.items():
+                row[idx] = weights[block] * v / norm
+        return row
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_analyzer", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._analyzer = None
+
+
+def _as_texts(X: Iterable[str]) -> list[str]:
+    texts = list(X)
+    for t in texts:
+        if not isinstance(t, str):
+            raise TypeError(f"expected message texts as str, got {type(t).__name__}")
+    return texts
+
+
+def _stack(rows: list[dict[int, float]], n_features: int) -> sp.csr_matrix:
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for row in rows:
+        for idx in sorted(row):
+            indices.append(idx)
+            data.append(row[idx])
+        indptr.append(len(indices))
+    return sp.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(rows), n_features),
+    )

@@ -1,0 +1,172 @@
+"""Text analysis shared by training and serving: spaCy tokens, folded lemmas, negation, cue matches.
+
+One `TextAnalyzer` turns a message into tokens with character offsets and the taxonomy's cue
+matches, so every feature can be traced back to a span of the original text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+NEGATORS = frozenset(
+    {"not", "no", "never", "n't", "nothing", "nobody", "noone", "nowhere", "neither", "nor",
+     "without", "hardly", "cannot", "dont", "don't", "cant", "can't", "wont", "won't", "didnt",
+     "didn't", "doesnt", "doesn't", "isnt", "isn't", "nt", "nvr", "neva"}
+)
+CLAUSE_BREAKS = frozenset({".", ",", "!", "?", ";", ":", "but", "and", "so", "or", "because",
+                           "though", "although", "...", "..", "—", "-", "lol", "haha"})
+NEGATION_SCOPE = 4  # tokens after a negator that it can reach, within one clause
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its normalised form, character span in the original text, negation scope."""
+
+    form: str
+    start: int
+    end: int
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CueMatch:
+    """A taxonomy cue found in a message; `negated` when a negator governs it ("don't need space")."""
+
+    cue: str
+    pattern_id: str
+    start: int
+    end: int
+    negated: bool
+    first_token: int
+    last_token: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    text: str
+    tokens: tuple[Token, ...]
+    cues: tuple[CueMatch, ...]
+
+
+def load_patterns(patterns_dir: Path) -> list[dict[str, Any]]:
+    """Every `{label, id, pattern[, negation]}` line of `patterns_dir/*.jsonl`, in a stable order."""
+    patterns: list[dict[str, Any]] = []
+    for path in sorted(patterns_dir.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path.name} line {n}: not JSON ({e.msg})") from e
+            patterns.append(item)
+    return patterns
+
+
+def load_shorthand(path: Path) -> dict[str, str]:
+    table = json.loads(path.read_text(encoding="utf-8"))
+    return {k: v for k, v in table.items() if not k.startswith("_")}
+
+
+def fold_case(text: str) -> str:
+    """Lower-case without changing the string's length, so offsets stay valid."""
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+
+
+class TextAnalyzer:
+    """spaCy `blank("en")` with the lookup lemmatizer, texting shorthand folded, and the cue Matcher."""
+
+    def __init__(self, *, patterns: Sequence[dict[str, Any]], shorthand: dict[str, str]) -> None:
+        self.patterns = list(patterns)
+        self.shorthand = dict(shorthand)
+        self._nlp = _blank_pipeline()
+        self._lemma_lookup = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._matcher = Matcher(self._nlp.vocab, validate=True)
+        self._negation_policy: dict[str, str] = {}
+        self._cue_of: dict[str, str] = {}
+        for item in self.patterns:
+            key = item["id"]
+            self._matcher.add(key, [item["pattern"]])
+            self._negation_policy[key] = item.get("negation", "check")
+            self._cue_of[key] = item["label"]
+
+    def analyze(self, texts: Iterable[str]) -> Iterator[Analysis]:
+        for doc in self._nlp.pipe(texts, batch_size=256):
+            yield self._analyze_doc(doc)
+
+    def _normal_form(self, lower: str) -> str:
+        word = self.shorthand.get(lower, lower)
+        return self._lemma_lookup.get(word, word).lower()
+
+    def _analyze_doc(self, doc: Doc) -> Analysis:
+        forms = [self._normal_form(t.lower_) for t in doc]
+        for tok, form in zip(doc, forms, strict=True):
+            tok.lemma_ = form
+        negated = _negation_scope([t.lower_ for t in doc], forms)
+        tokens = tuple(
+            Token(form, t.idx, t.idx + len(t.text), neg)
+            for t, form, neg in zip(doc, forms, negated, strict=True)
+            if not t.is_space
+        )
+        cues = []
+        for match_id, start, end in self._matcher(doc):
+            key = self._nlp.vocab.strings[match_id]
+            is_neg = self._negation_policy[key] == "check" and _governed_by_negator(forms, start)
+            span = doc[start:end]
+            cues.append(CueMatch(self._cue_of[key], key, span.start_char, span.end_char, is_neg,
+                                 start, end - 1))
+        # Token indices above count spaces; remap to the kept tokens' positions.
+        keep = [i for i, t in enumerate(doc) if not t.is_space]
+        pos = {old: new for new, old in enumerate(keep)}
+        cues = [
+            CueMatch(c.cue, c.pattern_id, c.start, c.end, c.negated,
+                     pos.get(c.first_token, 0), pos.get(c.last_token, len(keep) - 1))
+            for c in cues
+        ]
+        return Analysis(doc.text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
+
+
+def _blank_pipeline() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    try:
+        nlp.initialize()
+    except Exception as e:  # the lookup tables come from spacy-lookups-data
+        raise RuntimeError("spaCy lookup tables are missing: install spacy-lookups-data") from e
+    # Matching runs on our own lemmas (set per doc), so the lemmatizer itself need not run.
+    nlp.disable_pipe("lemmatizer")
+    return nlp
+
+
+def _negation_scope(lowers: Sequence[str], forms: Sequence[str]) -> list[bool]:
+    out = [False] * len(forms)
+    remaining = 0
+    for i, (low, form) in enumerate(zip(lowers, forms, strict=True)):
+        if low in CLAUSE_BREAKS or form in CLAUSE_BREAKS:
+            remaining = 0
+            continue
+        if low in NEGATORS or form in NEGATORS:
+            remaining = NEGATION_SCOPE
+            continue
+        if remaining:
+            out[i] = True
+            remaining -= 1
+    return out
+
+
+def _governed_by_negator(forms: Sequence[str], start: int) -> bool:
+    for j in range(start - 1, max(start - 1 - NEGATION_SCOPE, -1), -1):
+        if forms[j] in CLAUSE_BREAKS:
+            return False
+        if forms[j] in NEGATORS:
+            return True
+    return False

@@ -1,0 +1,192 @@
+"""Train the default model from `data/` into `models/<name>-<version>/` with its model card.
+
+Fit on the train split, calibrate on out-of-fold scores, tune per-label thresholds on the
+validation split, then evaluate once on the test split (and on the real dev set when present).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+import spacy
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from service import artifact
+from service.paths import DATA_DIR, DEFAULT_MODEL_NAME, REPO_ROOT
+from service.records import LABELS
+from training.data import LabelledSet, load_labelled
+from training.evaluate import cue_rule_predict, report, shortcut_audit
+from training.features import MessageFeaturizer
+from training.model import CalibratedLinearClassifier
+
+MODEL_VERSION = "1.0.0"
+SEED = 0
+REAL_DEV = REPO_ROOT.parent / "shared" / "dev" / "real_dev.jsonl"
+
+
+def build_pipeline(*, seed: int = SEED) -> Pipeline:
+    """The served model: our featurizer and the calibrated linear classifier, one artifact."""
+    return Pipeline([
+        ("features", MessageFeaturizer()),
+        ("classifier", CalibratedLinearClassifier(random_state=seed)),
+    ])
+
+
+def build_plain_baseline(*, seed: int = SEED) -> Pipeline:
+    """Comparison only: plain word and char TF-IDF, no spaCy, no cues, same classifier."""
+    return Pipeline([
+        ("features", FeatureUnion([
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+        ])),
+        ("classifier", CalibratedLinearClassifier(random_state=seed)),
+    ])
+
+
+def fit_and_tune(pipeline: Pipeline, train: LabelledSet, validation: LabelledSet) -> Pipeline:
+    pipeline.fit(train.texts, train.Y)
+    pipeline[-1].tune_thresholds(pipeline[:-1].transform(validation.texts), validation.Y)
+    return pipeline
+
+
+def predict(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
+    return pipeline.predict(texts)
+
+
+def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int = SEED,
+          real_dev: Path | None = REAL_DEV) -> Path:
+    """Train, evaluate and write the artifact; returns the model directory."""
+    corpus_path = data_dir / "corpus.jsonl"
+    corpus = load_labelled(corpus_path)
+    train_set, val_set, test_set = (corpus.where("split", s) for s in ("train", "validation", "test"))
+    model = fit_and_tune(build_pipeline(seed=seed), train_set, val_set)
+    baseline = fit_and_tune(build_plain_baseline(seed=seed), train_set, val_set)
+    featurizer: MessageFeaturizer = model[0]
+    analyzer = featurizer.analyzer()
+
+    evaluation: dict[str, Any] = {"test": {
+        "model": report(test_set.Y, model.predict(test_set.texts)),
+        "cue_rules": report(test_set.Y, cue_rule_predict(analyzer, test_set.texts)),
+        "plain_tfidf": report(test_set.Y, baseline.predict(test_set.texts)),
+    }}
+    evaluation["test"]["slices"] = _slices(model, test_set)
+    if real_dev is not None and real_dev.is_file():
+        dev = load_labelled(real_dev)
+        evaluation["real_dev"] = {
+            "model": report(dev.Y, model.predict(dev.texts)),
+            "cue_rules": report(dev.Y, cue_rule_predict(analyzer, dev.texts)),
+            "plain_tfidf": report(dev.Y, baseline.predict(dev.texts)),
+        }
+    none_rows = corpus.where("labels", [])
+    audit = shortcut_audit(featurizer.get_feature_names_out(), model[-1].coef_,
+                           featurizer.transform(none_rows.texts))
+
+    target = out_dir if out_dir is not None else REPO_ROOT / "models"
+    model_dir = target / f"{DEFAULT_MODEL_NAME}-{MODEL_VERSION}"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    sha = artifact.save(model, model_dir / artifact.MODEL_FILE)
+    card = _card(model, sha=sha, corpus_path=corpus_path, corpus=corpus, evaluation=evaluation,
+                 audit=audit, seed=seed)
+    (model_dir / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    (model_dir / "MODEL_CARD.md").write_text(render_card(card))
+    return model_dir
+
+
+def _slices(model: Pipeline, test: LabelledSet) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for register in sorted({r["register"] for r in test.records}):
+        part = test.where("register", register)
+        macro = report(part.Y, model.predict(part.texts))["macro_f1"]
+        out[f"register={register}"] = {"n": len(part), "macro_f1": macro}
+    short = [i for i, t in enumerate(test.texts) if len(t.split()) <= 4]
+    if short:
+        Y = test.Y[short]
+        macro = report(Y, model.predict([test.texts[i] for i in short]))["macro_f1"]
+        out["short(<=4 words)"] = {"n": len(short), "macro_f1": macro}
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
+          evaluation: dict[str, Any], audit: dict[str, Any], seed: int) -> dict[str, Any]:
+    clf: CalibratedLinearClassifier = model[-1]
+    splits = {s: sum(1 for r in corpus.records if r.get("split") == s) for s in ("train", "validation", "test")}
+    return {
+        "name": DEFAULT_MODEL_NAME,
+        "version": MODEL_VERSION,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": _git_commit(),
+        "model_file": artifact.MODEL_FILE,
+        "model_sha256": sha,
+        "training_data": {"path": "data/corpus.jsonl", "sha256": artifact.sha256_of(corpus_path),
+                          "messages": len(corpus), "splits": splits},
+        "seed": seed,
+        "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                      "spacy": spacy.__version__, "numpy": np.__version__},
+        "labels": list(LABELS),
+        "thresholds": {label: float(t) for label, t in zip(LABELS, clf.thresholds_, strict=True)},
+        "calibration": "Platt scaling per label, fitted on 5-fold out-of-fold raw scores of the train split",
+        "features": {"n_features": len(model[0].vocabulary_), "params": {
+            k: v for k, v in model[0].get_params().items() if k not in ("patterns", "shorthand")}},
+        "classifier": {k: v for k, v in clf.get_params().items()},
+        "evaluation": evaluation,
+        "shortcut_audit": audit,
+    }
+
+
+def render_card(card: dict[str, Any]) -> str:
+    """The readable MODEL_CARD.md, written from the same figures as model_card.json."""
+    ev = card["evaluation"]
+    lines = [
+        f"# Model card: {card['name']} {card['version']}", "",
+        f"Built {card['date']} from commit `{card['git_commit']}` with seed {card['seed']}.",
+        f"Model file `{card['model_file']}`, sha256 `{card['model_sha256']}`.",
+        f"Training data `{card['training_data']['path']}` ({card['training_data']['messages']} messages, "
+        f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",
+        "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
+        "(lookup lemmas, texting shorthand folded, negation marked) and the taxonomy's cue matches; "
+        f"{card['calibration']}; per-label thresholds chosen on the validation split.", "",
+        "| label | threshold |", "|---|---|",
+        *(f"| {k} | {v:.2f} |" for k, v in card["thresholds"].items()), "",
+    ]
+    for part, title in (("test", "Test split (our corpus, never seen in training)"),
+                        ("real_dev", "Real dev set (599 third-party messages, evaluation only)")):
+        if part not in ev:
+            continue
+        header = "| system | " + " | ".join(f"{lab} F1" for lab in LABELS) + " | macro-F1 | none F1 |"
+        lines += [f"## {title}", "", header,
+                  "|---|" + "---|" * (len(LABELS) + 2)]
+        for system in ("cue_rules", "plain_tfidf", "model"):
+            r = ev[part][system]
+            lines.append(f"| {system} | " + " | ".join(f"{r[lab]['f1']:.3f}" for lab in LABELS)
+                         + f" | **{r['macro_f1']:.3f}** | {r['none']['f1']:.3f} |")
+        m = ev[part]["model"]
+        lines += ["", "Model, per label: " + "; ".join(
+            f"{lab} P {m[lab]['precision']:.2f} R {m[lab]['recall']:.2f} (n={m[lab]['support']})" for lab in LABELS),
+            "", "Most confused (true → predicted): " + "; ".join(
+            f"{c['true']} → {c['predicted']} ({c['count']})" for c in m["most_confused"]), ""]
+    if "slices" in ev.get("test", {}):
+        lines += ["Test slices: " + "; ".join(f"{k} n={v['n']} macro-F1 {v['macro_f1']:.3f}"
+                                               for k, v in ev["test"]["slices"].items()), ""]
+    lines += ["## Shortcut audit", "", "The ten heaviest features per label, with how many `none` "
+              "messages in the corpus contain each (the full 30 are in model_card.json).", ""]
+    for label, feats in card["shortcut_audit"].items():
+        lines.append(f"- **{label}**: " + ", ".join(
+            f"`{f['feature']}` {f['weight']:.2f} ({f['none_messages_with_it']})" for f in feats[:10]))
+    lines += ["", "## Libraries", "", ", ".join(f"{k} {v}" for k, v in card["libraries"].items()), ""]
+    return "\n".join(lines)
