@@ -78,6 +78,16 @@ class Predictor:
         return cls(pipeline, card, model_dir)
 
     @property
+    def featurizer(self) -> Any:
+        """The fitted `MessageFeaturizer` (read-only use: audits and benchmarks)."""
+        return self._featurizer
+
+    @property
+    def classifier(self) -> Any:
+        """The fitted `CalibratedLinearClassifier`."""
+        return self._classifier
+
+    @property
     def info(self) -> dict[str, str]:
         return {"name": self.name, "version": self.version}
 

@@ -1,0 +1,101 @@
+"""The served model: contract shape, exact explanations, and integrity checks on load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.errors import ModelIntegrityError, ModelNotFoundError
+from service.predictor import Predictor
+from service.records import LABELS
+
+TEXTS = [
+    "I miss you, can you call tonight?",
+    "ok see you at 6",
+    "you ALWAYS disappear when I need you",
+    "I need space but I love you and I'm not leaving",
+    "sorry I yelled at you, I overreacted",
+    "LEAVE ME ALONE",
+    "😍😍 gud mrng dear",
+    "שלום, מה שלומך?",
+    "e\u0301te\u0301 \U0001f600",
+]
+
+
+def test_results_follow_the_contract(predictor: Predictor) -> None:
+    results = predictor.classify(TEXTS)
+    assert len(results) == len(TEXTS)
+    for r in results:
+        assert set(r) == {"labels", "primary", "scores"}
+        assert set(r["scores"]) == set(LABELS)
+        assert all(0.0 <= p <= 1.0 for p in r["scores"].values())
+        assert set(r["labels"]) <= set(LABELS)
+        for j, label in enumerate(LABELS):
+            assert (label in r["labels"]) == (r["scores"][label] >= predictor.thresholds[j] - 5e-5)
+        assert (r["primary"] == "none") == (not r["labels"])
+        assert r["primary"] == "none" or r["primary"] in r["labels"]
+
+
+def test_explanations_add_up_exactly(predictor: Predictor) -> None:
+    plain = predictor.classify(TEXTS)
+    explained = predictor.classify(TEXTS, explain=True)
+    for text, p, e in zip(TEXTS, plain, explained, strict=True):
+        assert p["labels"] == e["labels"] and p["scores"] == e["scores"]
+        ex = e["explanation"]
+        for label in LABELS:
+            total = ex["bias"][label] + sum(s["weight"] for s in ex["spans"] if s["label"] == label)
+            assert total == pytest.approx(ex["raw_scores"][label], abs=1e-9)
+        for item in ex["spans"] + ex["cues"]:
+            assert text[item["start"]:item["end"]] == item["text"]
+        for cue in ex["cues"]:
+            assert cue["description"] and cue["source"]
+
+
+def test_raw_scores_match_the_model(predictor: Predictor) -> None:
+    ex = predictor.classify(TEXTS[:3], explain=True)
+    raw = predictor.classifier.decision_function(predictor.featurizer.transform(TEXTS[:3]))
+    for e, row in zip(ex, raw, strict=True):
+        assert [e["explanation"]["raw_scores"][lab] for lab in LABELS] == pytest.approx(list(row), abs=1e-9)
+
+
+def test_spans_explain_both_ways(predictor: Predictor) -> None:
+    ex = predictor.classify(["you ALWAYS disappear when I need you"], explain=True)[0]["explanation"]
+    labels_with_spans = {s["label"] for s in ex["spans"]}
+    assert labels_with_spans == set(LABELS)
+    assert any(s["weight"] < 0 for s in ex["spans"]) and any(s["weight"] > 0 for s in ex["spans"])
+
+
+def test_negated_cue_is_not_cited(predictor: Predictor) -> None:
+    ex = predictor.classify(["I don't need space"], explain=True)[0]["explanation"]
+    assert "D1" not in {c["cue"] for c in ex["cues"]}
+
+
+def test_empty_batch(predictor: Predictor) -> None:
+    assert predictor.classify([]) == []
+
+
+def test_tampered_model_is_refused(predictor: Predictor, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(predictor.model_dir, copy)
+    with (copy / "model.skops").open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelIntegrityError):
+        Predictor.load(copy)
+
+
+def test_card_hash_mismatch_is_refused(predictor: Predictor, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(predictor.model_dir, copy)
+    card = json.loads((copy / "model_card.json").read_text())
+    card["model_sha256"] = "0" * 64
+    (copy / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelIntegrityError):
+        Predictor.load(copy)
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="no model is built"):
+        Predictor.load(tmp_path)

@@ -1,0 +1,54 @@
+"""The calibrated linear classifier on small synthetic data."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from training.model import CalibratedLinearClassifier
+
+
+def _data(seed: int = 0) -> tuple[sp.csr_matrix, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.random((300, 6))
+    Y = np.column_stack([(X[:, 0] > 0.5), (X[:, 1] + X[:, 2] > 1.0)]).astype(int)
+    return sp.csr_matrix(X), Y
+
+
+def test_fit_returns_self_and_learns() -> None:
+    X, Y = _data()
+    clf = CalibratedLinearClassifier(C=10.0)
+    assert clf.fit(X, Y) is clf
+    assert clf.coef_.shape == (2, 6)
+    assert (clf.predict(X) == Y).mean() > 0.85
+
+
+def test_probabilities_are_calibrated_raw_scores() -> None:
+    X, Y = _data()
+    clf = CalibratedLinearClassifier().fit(X, Y)
+    raw = clf.decision_function(X)
+    np.testing.assert_allclose(raw, X @ clf.coef_.T + clf.intercept_)
+    proba = clf.predict_proba(X)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    # calibration is monotone in the raw score, per label
+    for j in range(2):
+        order = np.argsort(raw[:, j])
+        assert (np.diff(proba[order, j]) >= -1e-12).all()
+
+
+def test_thresholds_tuned_on_validation() -> None:
+    X, Y = _data()
+    Xv, Yv = _data(seed=1)
+    clf = CalibratedLinearClassifier().fit(X, Y)
+    t = clf.tune_thresholds(Xv, Yv)
+    assert t.shape == (2,) and ((t >= 0.1) & (t <= 0.9)).all()
+    assert (clf.thresholds_ == t).all()
+
+
+def test_same_seed_same_model() -> None:
+    X, Y = _data()
+    a = CalibratedLinearClassifier(random_state=3).fit(X, Y)
+    b = clone(a).fit(X, Y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.calib_a_, b.calib_a_)

@@ -1,0 +1,69 @@
+"""The analyzer: offsets into the original text, shorthand folding, negation, cue matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.paths import DATA_DIR, PATTERNS_DIR
+from training.text import TextAnalyzer, fold_case, load_patterns, load_shorthand
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> TextAnalyzer:
+    return TextAnalyzer(patterns=load_patterns(PATTERNS_DIR), shorthand=load_shorthand(DATA_DIR / "shorthand.json"))
+
+
+def _cues(analyzer: TextAnalyzer, text: str) -> dict[str, bool]:
+    a = next(analyzer.analyze([text]))
+    return {c.cue: c.negated for c in a.cues}
+
+
+def test_fold_case_keeps_length() -> None:
+    text = "İstanbul ẞ ǅ Straße"
+    assert len(fold_case(text)) == len(text)
+    assert fold_case("HeLLo") == "hello"
+
+
+@pytest.mark.parametrize("text", ["I miss you 😍", "שלום u r late", "e\u0301te\u0301 lah!!", "  spaced   out  "])
+def test_token_offsets_point_into_the_original(analyzer: TextAnalyzer, text: str) -> None:
+    a = next(analyzer.analyze([text]))
+    assert a.tokens, text
+    for t in a.tokens:
+        assert 0 <= t.start < t.end <= len(text)
+        assert text[t.start:t.end].strip() == text[t.start:t.end]
+
+
+def test_shorthand_is_folded(analyzer: TextAnalyzer) -> None:
+    forms = [t.form for t in next(analyzer.analyze(["r u ok? gud mrng"])).tokens]
+    assert forms[:2] == ["be", "you"]
+    assert "good" in forms and "morning" in forms
+
+
+def test_negated_space_request_is_not_d1(analyzer: TextAnalyzer) -> None:
+    assert _cues(analyzer, "I need space") == {"D1": False}
+    assert _cues(analyzer, "I don't need space")["D1"] is True
+
+
+def test_pattern_with_its_own_negation_is_not_negated(analyzer: TextAnalyzer) -> None:
+    cues = _cues(analyzer, "I don't want to talk about it")
+    assert cues.get("D7") is False
+
+
+def test_clause_break_ends_negation(analyzer: TextAnalyzer) -> None:
+    assert _cues(analyzer, "no, I need space")["D1"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("who were you texting at 2am??", "C5"),
+        ("LEAVE ME ALONE", "D5"),
+        ("you're so needy", "D4"),
+        ("I'm sorry, I overreacted", "R1"),
+        ("I'm not going anywhere, we'll figure this out", "R6"),
+        ("do you still love me?", "C7"),
+        ("we never spend time together anymore", "C3"),
+    ],
+)
+def test_labeling_guide_examples_match_their_cue(analyzer: TextAnalyzer, text: str, cue: str) -> None:
+    assert cue in _cues(analyzer, text)
