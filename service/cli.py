@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as e:  # noqa: BLE001 - last resort: a distinct code, no message text
+    except Exception as e:
         sys.stderr.write(f"attune: internal error: {type(e).__name__}: {e}\n")
         return EXIT_INTERNAL
 

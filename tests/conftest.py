@@ -26,7 +26,7 @@ def real_dev_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def predictor():  # noqa: ANN201 - avoid importing the model stack at collection time
+def predictor():  # the model stack is imported lazily, at first use
     """The default built model, loaded once and verified against its card."""
     from service.predictor import Predictor
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from service.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from service.paths import CORPUS_PATH
-from service.predictor import Predictor
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.data is None and not args.audit:
         raise UsageError("give --data FILE.jsonl (and/or --audit)")
+    from service.predictor import Predictor  # heavy imports only for this command
     from training.data import load_labelled
     from training.evaluate import report
 
@@ -49,7 +50,7 @@ def _indicator(results: list[dict], labels: tuple[str, ...]):  # noqa: ANN202 - 
     return np.array([[int(label in r["labels"]) for label in labels] for r in results], dtype=int)
 
 
-def _audit(predictor: Predictor) -> dict:
+def _audit(predictor: Any) -> dict:
     from training.data import load_labelled
     from training.evaluate import shortcut_audit
 

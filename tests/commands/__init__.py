@@ -1,0 +1,1 @@
+"""Tests of the `attune` sub-commands, run as real subprocesses."""
