@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def sha256_of(path: Path) -> str:
 
 def save(obj: Any, path: Path) -> str:
     """Write `obj` to `path` with skops and return the file's sha256."""
-    sio.dump(obj, path)
+    sio.dump(obj, path, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
     if untrusted:
         path.unlink()

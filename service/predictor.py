@@ -113,8 +113,8 @@ class Predictor:
             "scores": {label: round(float(p), 4) for label, p in zip(self.labels, proba, strict=True)},
         }
 
-    def _explain_one(self, item: tuple[Any, dict[int, list[tuple[int, int]]], Any]) -> dict[str, Any]:
-        analysis, places, row = item
+    def _explain_one(self, item: Any) -> dict[str, Any]:
+        analysis, places, row = item.analysis, item.places, item.row
         raw = self._classifier.decision_function(row)[0]
         result = self._result(raw)
         coef, intercept = self._classifier.coef_, self._classifier.intercept_
@@ -122,7 +122,13 @@ class Predictor:
         spans = []
         for j, label in enumerate(self.labels):
             per_token: dict[int, float] = defaultdict(float)
+            if item.token_dense.size:
+                dense_coef = coef[j, item.dense_start: item.dense_start + item.token_dense.shape[1]]
+                for k, share in enumerate(item.token_dense @ dense_coef):
+                    per_token[k] += float(share)
             for idx, value in zip(row.indices, row.data, strict=True):
+                if idx >= item.dense_start:
+                    continue
                 contribution = float(coef[j, idx] * value)
                 if contribution == 0.0:
                     continue

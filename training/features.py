@@ -1,15 +1,20 @@
 """The one featurizer used by training and serving: word and character n-gram TF-IDF over
-normalised, negation-marked tokens, plus the taxonomy's cue matches.
+normalised, negation-marked tokens, the taxonomy's cue matches, and a dense message vector
+(the normalised sum of static word vectors distilled from all-MiniLM-L6-v2).
 
-Every feature occurrence keeps the character span it came from, so a linear model's
-contributions map back to the text exactly (see `MessageFeaturizer.occurrences`).
+Every sparse feature occurrence keeps the token span it came from, and the dense vector is a sum
+over tokens, so a linear model's contributions map back to the text exactly (`explain`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,11 +24,31 @@ from sklearn.utils.validation import check_is_fitted
 
 from service.paths import PATTERNS_DIR, REPO_ROOT
 from training.text import Analysis, TextAnalyzer, fold_case, load_patterns, load_shorthand
+from training.vectors import StaticVectors, VectorsIntegrityError
 
 # An occurrence: (feature name, first token index, last token index)
 Occurrence = tuple[str, int, int]
 
 BLOCKS = ("w", "c", "cue")
+DEFAULT_VECTORS = "data/vectors/minilm-l6-static"
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """One message's features, traceable: sparse feature index -> token ranges, and for the dense
+    block, each token's share of every dense feature value (rows sum to the row's dense values)."""
+
+    analysis: Analysis
+    places: dict[int, list[tuple[int, int]]]
+    row: sp.csr_matrix
+    dense_start: int
+    token_dense: np.ndarray  # shape (n_tokens, n_dense)
+
+
+@lru_cache(maxsize=4)
+def _load_vectors(folder: str) -> StaticVectors:
+    path = Path(folder)
+    return StaticVectors.load(path if path.is_absolute() else REPO_ROOT / path)
 
 
 class MessageFeaturizer(TransformerMixin, BaseEstimator):
@@ -41,7 +66,9 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         word_weight: float = 1.0,
         char_weight: float = 1.0,
-        cue_weight: float = 1.0,
+        cue_weight: float = 2.0,
+        vectors: str | None = DEFAULT_VECTORS,
+        vector_weight: float = 3.0,
         patterns: list[dict[str, Any]] | None = None,
         shorthand: dict[str, str] | None = None,
     ) -> None:
@@ -51,6 +78,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         self.word_weight = word_weight
         self.char_weight = char_weight
         self.cue_weight = cue_weight
+        self.vectors = vectors
+        self.vector_weight = vector_weight
         self.patterns = patterns
         self.shorthand = shorthand
 
@@ -72,18 +101,24 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         names = sorted(n for n, c in df.items() if c >= self.min_df)
         cue_ids = sorted({p["label"] for p in self.patterns_})
         names += [f"cue={c}" for c in cue_ids] + [f"cue=not_{c}" for c in cue_ids]
-        self.vocabulary_ = {n: i for i, n in enumerate(names)}
         n_docs = len(texts)
-        self.idf_ = np.array(
-            [math.log((1 + n_docs) / (1 + df[n])) + 1.0 if not n.startswith("cue") else 1.0 for n in names]
-        )
+        idf = [math.log((1 + n_docs) / (1 + df[n])) + 1.0 if not n.startswith("cue") else 1.0 for n in names]
+        self.dense_start_ = len(names)
+        self.vectors_sha256_ = None
+        if self.vectors:
+            table = _load_vectors(self.vectors)
+            self.vectors_sha256_ = table.manifest["sha256"]["vectors.npy"]
+            names += [f"v={k}" for k in range(table.dim)]
+            idf += [1.0] * table.dim
+        self.vocabulary_ = {n: i for i, n in enumerate(names)}
+        self.idf_ = np.array(idf)
         self.n_features_in_ = 1
         return self
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         check_is_fitted(self, "vocabulary_")
         texts = _as_texts(X)
-        rows = [self._row(a) for a in self._analyses(texts)]
+        rows = [self._row(a, self._token_dense(a)) for a in self._analyses(texts)]
         return _stack(rows, len(self.vocabulary_))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -91,8 +126,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         return np.array(list(self.vocabulary_), dtype=object)
 
     # -- explanation support -------------------------------------------------------------
-    def explain(self, texts: Sequence[str]) -> list[tuple[Analysis, dict[int, list[tuple[int, int]]], sp.csr_matrix]]:
-        """Per text: its analysis, feature index -> token ranges it occurs at, and its row."""
+    def explain(self, texts: Sequence[str]) -> list[Explained]:
+        """Per text: its analysis, where each feature occurs, its row, and the dense block by token."""
         check_is_fitted(self, "vocabulary_")
         out = []
         for analysis in self._analyses(list(texts)):
@@ -101,7 +136,9 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 idx = self.vocabulary_.get(name)
                 if idx is not None:
                     places[idx].append((first, last))
-            out.append((analysis, dict(places), _stack([self._row(analysis)], len(self.vocabulary_))))
+            token_dense = self._token_dense(analysis)
+            row = _stack([self._row(analysis, token_dense)], len(self.vocabulary_))
+            out.append(Explained(analysis, dict(places), row, self.dense_start_, token_dense))
         return out
 
     def analyzer(self) -> TextAnalyzer:
@@ -133,7 +170,24 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             occ.append((f"cue={'not_' if c.negated else ''}{c.cue}", c.first_token, c.last_token))
         return occ
 
-    def _row(self, a: Analysis) -> dict[int, float]:
+    def _table(self) -> StaticVectors | None:
+        if not self.vectors:
+            return None
+        table = _load_vectors(self.vectors)
+        if table.manifest["sha256"]["vectors.npy"] != self.vectors_sha256_:
+            raise VectorsIntegrityError(f"{self.vectors} differs from the vectors this model was trained with")
+        return table
+
+    def _token_dense(self, a: Analysis) -> np.ndarray:
+        """Each token's share of the dense block: its word vector over the norm of the message sum."""
+        table = self._table()
+        if table is None or not a.tokens:
+            return np.zeros((len(a.tokens), 0 if table is None else table.dim))
+        parts = np.array([table.word_vector(fold_case(a.text[t.start:t.end])) for t in a.tokens], dtype=np.float64)
+        norm = float(np.linalg.norm(parts.sum(axis=0)))
+        return parts * (self.vector_weight / norm) if norm > 0 else np.zeros_like(parts)
+
+    def _row(self, a: Analysis, token_dense: np.ndarray) -> dict[int, float]:
         counts: dict[str, Counter[int]] = {b: Counter() for b in BLOCKS}
         for name, _, _ in self._occurrences(a):
             idx = self.vocabulary_.get(name)
@@ -152,14 +206,28 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             norm = math.sqrt(sum(v * v for v in vals.values()))
             for idx, v in vals.items():
                 row[idx] = weights[block] * v / norm
+        if token_dense.size:
+            for k, v in enumerate(token_dense.sum(axis=0)):
+                if v != 0.0:
+                    row[self.dense_start_ + k] = float(v)
         return row
 
     def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
+        """Plain, compact state: feature names as one string array, patterns and shorthand as JSON."""
+        state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         state.pop("_analyzer", None)
+        if "vocabulary_" in state:
+            state["vocabulary_"] = np.array(list(state["vocabulary_"]), dtype=str)
+            state["patterns_"] = json.dumps(state["patterns_"], ensure_ascii=False)
+            state["shorthand_"] = json.dumps(state["shorthand_"], ensure_ascii=False)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state.get("vocabulary_"), np.ndarray):
+            state = dict(state)
+            state["vocabulary_"] = {str(n): i for i, n in enumerate(state["vocabulary_"])}
+            state["patterns_"] = json.loads(state["patterns_"])
+            state["shorthand_"] = json.loads(state["shorthand_"])
         self.__dict__.update(state)
         self._analyzer = None
 

@@ -57,12 +57,23 @@ def test_negation_changes_features(fitted: MessageFeaturizer) -> None:
 
 def test_explain_rows_equal_transform(fitted: MessageFeaturizer) -> None:
     X = fitted.transform(TEXTS)
-    for i, (analysis, places, row) in enumerate(fitted.explain(TEXTS)):
-        np.testing.assert_allclose(row.toarray()[0], X[i].toarray()[0])
-        assert set(places) == set(row.indices)
-        for spans in places.values():
+    for i, item in enumerate(fitted.explain(TEXTS)):
+        row = item.row.toarray()[0]
+        np.testing.assert_allclose(row, X[i].toarray()[0])
+        sparse_present = {int(k) for k in item.row.indices if k < item.dense_start}
+        assert set(item.places) == sparse_present
+        for spans in item.places.values():
             for first, last in spans:
-                assert 0 <= first <= last < len(analysis.tokens)
+                assert 0 <= first <= last < len(item.analysis.tokens)
+        # the dense block is exactly the sum of its per-token shares
+        assert item.token_dense.shape[0] == len(item.analysis.tokens)
+        np.testing.assert_allclose(item.token_dense.sum(axis=0), row[item.dense_start:], atol=1e-12)
+
+
+def test_dense_block_can_be_switched_off() -> None:
+    f = MessageFeaturizer(min_df=1, vectors=None).fit(TEXTS)
+    assert not any(n.startswith("v=") for n in f.get_feature_names_out())
+    assert f.explain(["hi there"])[0].token_dense.size == 0
 
 
 def test_refit_replaces_state() -> None:
@@ -82,3 +93,15 @@ def test_state_survives_pickle_without_spacy(fitted: MessageFeaturizer) -> None:
 def test_rejects_non_text() -> None:
     with pytest.raises(TypeError):
         MessageFeaturizer(min_df=1).fit(["ok", 3])  # type: ignore[list-item]
+
+
+def test_skops_round_trip_leaves_the_original_intact(fitted: MessageFeaturizer, tmp_path) -> None:
+    from service import artifact
+
+    before = fitted.transform(TEXTS).toarray()
+    sha = artifact.save(fitted, tmp_path / "f.skops")
+    artifact.save(fitted, tmp_path / "g.skops")  # saving twice must not change the object
+    loaded = artifact.load(tmp_path / "f.skops", expected_sha256=sha)
+    np.testing.assert_allclose(fitted.transform(TEXTS).toarray(), before)
+    np.testing.assert_allclose(loaded.transform(TEXTS).toarray(), before)
+    assert loaded.vocabulary_ == fitted.vocabulary_ and loaded.patterns_ == fitted.patterns_
