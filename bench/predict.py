@@ -51,7 +51,7 @@ def main() -> None:
                 predictor.classify(texts, explain=explain)
             elapsed = time.perf_counter() - t0
             rate = size * repeats / elapsed
-            print(f"batch {size:>6} explain={str(explain):5}: {rate:8.0f} messages/s "
+            print(f"batch {size:>6} explain={explain!s:5}: {rate:8.0f} messages/s "
                   f"({elapsed / repeats * 1000:.1f} ms per batch)")
     _, peak = tracemalloc.get_traced_memory()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -46,6 +46,8 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
         "handlers": {"stderr": handler},
+        # Libraries' own warnings (the multipart parser, say) go out as JSON lines too.
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
         "loggers": {
             LOGGER_NAME: {"handlers": ["stderr"], "level": level, "propagate": False},
             "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},

@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     model_dir = default_model_dir()
-    if model_dir is None or not (model_dir / "model_card.json").is_file():
+    if model_dir is None or not all((model_dir / f).is_file() for f in ("model_card.json", "model.skops")):
         raise ModelNotFoundError("no model is built: run `attune train` (or `make model`)")
     print(model_dir)
     return 0

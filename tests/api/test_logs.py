@@ -38,7 +38,14 @@ def test_server_logs_are_json_lines_without_text(server, http) -> None:
     assert http.post("/v1/classify", json={"messages": [{"text": SECRET, "x": 1}]}).status_code == 422
     time.sleep(0.3)  # let the server flush its log line
     lines = [line for line in server.logs().splitlines() if line.strip()]
-    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    not_json = []
+    for line in lines:
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            not_json.append(line[:200])
+    assert not_json == [], "every log line is one JSON object"
+    records = [json.loads(line) for line in lines]
     assert SECRET not in server.logs()
     assert any(r["event"] == "ready" and r["model"] == "attune-linear" for r in records)
     requests = [r for r in records if r["event"] == "request" and r.get("messages") == 2]
