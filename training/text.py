@@ -108,30 +108,25 @@ class TextAnalyzer:
         return self._lemma_lookup.get(word, word).lower()
 
     def _analyze_doc(self, doc: Doc) -> Analysis:
-        forms = [self._normal_form(t.lower_) for t in doc]
-        for tok, form in zip(doc, forms, strict=True):
+        toks = list(doc)
+        lowers = [t.lower_ for t in toks]
+        forms = [self._normal_form(low) for low in lowers]
+        for tok, form in zip(toks, forms, strict=True):
             tok.lemma_ = form
-        negated = _negation_scope([t.lower_ for t in doc], forms)
+        negated = _negation_scope(lowers, forms)
+        # Whitespace tokens are dropped; `pos` maps a doc index to the kept tokens' index.
+        keep = [i for i, t in enumerate(toks) if not t.is_space]
+        pos = {old: new for new, old in enumerate(keep)}
         tokens = tuple(
-            Token(form, t.idx, t.idx + len(t.text), neg)
-            for t, form, neg in zip(doc, forms, negated, strict=True)
-            if not t.is_space
+            Token(forms[i], toks[i].idx, toks[i].idx + len(toks[i].text), negated[i]) for i in keep
         )
         cues = []
         for match_id, start, end in self._matcher(doc):
             key = self._nlp.vocab.strings[match_id]
             is_neg = self._negation_policy[key] == "check" and _governed_by_negator(forms, start)
-            span = doc[start:end]
-            cues.append(CueMatch(self._cue_of[key], key, span.start_char, span.end_char, is_neg,
-                                 start, end - 1))
-        # Token indices above count spaces; remap to the kept tokens' positions.
-        keep = [i for i, t in enumerate(doc) if not t.is_space]
-        pos = {old: new for new, old in enumerate(keep)}
-        cues = [
-            CueMatch(c.cue, c.pattern_id, c.start, c.end, c.negated,
-                     pos.get(c.first_token, 0), pos.get(c.last_token, len(keep) - 1))
-            for c in cues
-        ]
+            first, last = toks[start], toks[end - 1]
+            cues.append(CueMatch(self._cue_of[key], key, first.idx, last.idx + len(last.text), is_neg,
+                                 pos.get(start, 0), pos.get(end - 1, len(keep) - 1)))
         return Analysis(doc.text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
 
 
