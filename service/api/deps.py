@@ -8,8 +8,13 @@ from fastapi import Depends, Request
 
 from service.api.errors import ApiError
 from service.api.metrics import Metrics
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.predictor import Predictor
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings this app was built with (`create_app(settings)`), not a fresh read."""
+    return request.app.state.settings
 
 
 def get_predictor(request: Request) -> Predictor:
@@ -33,7 +38,7 @@ def get_taxonomy(request: Request) -> dict[str, Any]:
     return taxonomy
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PredictorDep = Annotated[Predictor, Depends(get_predictor)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TaxonomyDep = Annotated[dict[str, Any], Depends(get_taxonomy)]

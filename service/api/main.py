@@ -40,7 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.ready = False
-    app.dependency_overrides[get_settings] = lambda: settings
     add_exception_handlers(app)
     app.include_router(api_router)
     # Added innermost first: access log (outermost) -> API key -> body cap -> routes.

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.main import create_app
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.errors import ModelIntegrityError, ModelNotFoundError
 
 SECRET = "marmalade-lighthouse-secret"
@@ -58,8 +58,11 @@ def test_limits_come_from_the_settings(small_app) -> None:
 
 
 def test_settings_dependency_is_the_apps(small_app) -> None:
-    app, _ = small_app
-    assert app.dependency_overrides[get_settings]().max_messages == 3
+    app, client = small_app
+    assert app.state.settings.max_messages == 3
+    assert app.dependency_overrides == {}  # an override would be re-inspected on every request
+    # the limit a route enforces is the app's, not the environment's
+    assert client.post("/v1/classify", json={"messages": [{"text": "a"}] * 4}).status_code == 413
 
 
 def test_internal_fault_is_a_json_500_without_text(predictor) -> None:
