@@ -9,7 +9,6 @@ tokens, which a caller summing words into a message vector should keep (normalis
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from functools import lru_cache
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from service.artifact import sha256_of as sha256_file
 from training.wordpiece import ADDED_TOKENS, UNK, WordPieceTokenizer
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "vectors" / "minilm-l6-static"
@@ -27,15 +27,6 @@ WORD_CACHE_SIZE = 65536
 
 class VectorsIntegrityError(ValueError):
     """The vector folder does not match its manifest (a file was changed, truncated or swapped)."""
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class StaticVectors:
