@@ -77,3 +77,13 @@ def test_no_model_built_is_one_line_and_exit_2(tmp_path: Path) -> None:
         proc = _attune(*args, env=env)
         assert proc.returncode == 2
         assert proc.stderr.count("\n") == 1 and "no model is built" in proc.stderr
+
+
+def test_errors_lists_misclassified_messages_with_spans(tmp_path: Path) -> None:
+    rows = [*ROWS, {"text": "running 10 min late", "labels": ["criticism"]}]  # a deliberate miss
+    proc = _attune("evaluate", "--data", str(_write(tmp_path / "d.jsonl", rows)), "--errors", "5")
+    assert proc.returncode == 0, proc.stderr
+    errors = json.loads(proc.stdout)["errors"]
+    miss = next(e for e in errors if e["line"] == len(rows))
+    assert miss["labels"] == ["criticism"] and "criticism" not in miss["predicted"]
+    assert miss["why"]["criticism"] and all(set(s) == {"text", "weight"} for s in miss["why"]["criticism"])
