@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Literal, TextIO
+from typing import Any, BinaryIO, Literal, TextIO
 
 from service.errors import InputFormatError
 
@@ -207,6 +208,23 @@ def iter_lines(text: TextIO, *, fmt: str) -> Iterator[tuple[int, str]]:
             yield number, line.rstrip("\n")
     except UnicodeDecodeError as e:
         raise InputFormatError(f"{fmt}: text is not decodable ({e.reason})", line=number + 1) from e
+
+
+def iter_json_lines(source: Source, ctx: ReadContext, *, fmt: str, what: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of a JSON Lines source, parsed, with its line number.
+
+    Blank lines are counted in `ctx.skipped`; a line that is not JSON goes to `ctx.bad_line`
+    (raise or report, as the context says), naming `what` the line should have been.
+    """
+    with source.open() as raw, open_text(raw, encoding=ctx.encoding) as text:
+        for number, line in iter_lines(text, fmt=fmt):
+            if not line.strip():
+                ctx.skipped += 1
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as e:
+                ctx.bad_line(number, f"{what} is not valid JSON ({e.msg} at column {e.colno})")
 
 
 def strip_marks(value: str) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from service.readers.common import ReadContext, Source, iter_lines, open_text, parse_timestamp
+from service.readers.common import ReadContext, Source, iter_json_lines, parse_timestamp
 from service.records import ChatRecord
 
 NAME = "jsonl"
@@ -15,19 +14,10 @@ KINDS = ("message", "system", "media")
 
 def read(source: Source, ctx: ReadContext) -> Iterator[ChatRecord]:
     """Stream records; a line that is not a JSON object with a string `text` is a bad line."""
-    with source.open() as raw, open_text(raw, encoding=ctx.encoding) as text:
-        for number, line in iter_lines(text, fmt=NAME):
-            if not line.strip():
-                ctx.skipped += 1
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                ctx.bad_line(number, f"jsonl: not valid JSON ({e.msg} at column {e.colno})")
-                continue
-            record = _record(obj, number, ctx)
-            if record is not None:
-                yield record
+    for number, obj in iter_json_lines(source, ctx, fmt=NAME, what="jsonl: line"):
+        record = _record(obj, number, ctx)
+        if record is not None:
+            yield record
 
 
 def _optional_str(value: Any) -> str | None:

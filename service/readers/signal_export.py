@@ -6,14 +6,13 @@ holding a folder per chat (read in name order). `chat.md` is preferred when both
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from service.errors import InputFormatError
-from service.readers.common import ReadContext, Source, iter_lines, open_text, parse_timestamp
+from service.readers.common import ReadContext, Source, iter_json_lines, iter_lines, open_text, parse_timestamp
 from service.records import ChatRecord, Kind
 
 NAME = "signal"
@@ -112,29 +111,20 @@ def _finish(record: ChatRecord) -> ChatRecord:
 
 def _read_data_json(source: Source, ctx: ReadContext,
                     conversation: str | None) -> Iterator[ChatRecord]:
-    with source.open() as raw, open_text(raw, encoding=ctx.encoding) as text:
-        for number, line in iter_lines(text, fmt=NAME):
-            if not line.strip():
-                ctx.skipped += 1
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                ctx.bad_line(number, f"signal: data.json line is not valid JSON ({e.msg})")
-                continue
-            if not isinstance(obj, dict) or not is_data_line(obj):
-                ctx.bad_line(number, "signal: data.json line lacks date, sender or body")
-                continue
-            try:
-                stamp = parse_timestamp(obj["date"])
-            except ValueError:
-                ctx.bad_line(number, "signal: data.json line has an unreadable date")
-                continue
-            body = obj.get("body") or ""
-            kind: Kind = "message"
-            if obj.get("deleted") or obj.get("call"):
-                kind = "system"
-            elif not body and (obj.get("attachments") or obj.get("sticker")):
-                kind, body = "media", "<attachment>"
-            yield ChatRecord(text=body, id=str(number), conversation=conversation,
-                             timestamp=stamp, speaker=str(obj["sender"]), kind=kind)
+    for number, obj in iter_json_lines(source, ctx, fmt=NAME, what="signal: data.json line"):
+        if not isinstance(obj, dict) or not is_data_line(obj):
+            ctx.bad_line(number, "signal: data.json line lacks date, sender or body")
+            continue
+        try:
+            stamp = parse_timestamp(obj["date"])
+        except ValueError:
+            ctx.bad_line(number, "signal: data.json line has an unreadable date")
+            continue
+        body = obj.get("body") or ""
+        kind: Kind = "message"
+        if obj.get("deleted") or obj.get("call"):
+            kind = "system"
+        elif not body and (obj.get("attachments") or obj.get("sticker")):
+            kind, body = "media", "<attachment>"
+        yield ChatRecord(text=body, id=str(number), conversation=conversation,
+                         timestamp=stamp, speaker=str(obj["sender"]), kind=kind)

@@ -16,7 +16,7 @@ LINES = '{"text": "a"}\nnot json\n\n{"text": 5}\n["x"]\n{"text": "b", "kind": "w
 def test_first_bad_line_raises_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "m.jsonl"
     path.write_text(LINES)
-    with pytest.raises(InputFormatError, match=r"^line 2: jsonl: not valid JSON"):
+    with pytest.raises(InputFormatError, match=r"^line 2: jsonl: line is not valid JSON"):
         list(read_path(path, "jsonl"))
 
 
