@@ -29,7 +29,6 @@ from training.vectors import StaticVectors, VectorsIntegrityError
 # An occurrence: (feature name, first token index, last token index)
 Occurrence = tuple[str, int, int]
 
-BLOCKS = ("w", "c", "cue")
 DEFAULT_VECTORS = "data/vectors/minilm-l6-static"
 
 
@@ -91,6 +90,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             if self.shorthand is not None
             else load_shorthand(REPO_ROOT / "data" / "shorthand.json")
         )
+        self.__dict__.pop("_char_cache", None)
         self.patterns_ = [dict(p) for p in patterns]
         self.shorthand_ = dict(shorthand)
         self._analyzer = None
@@ -187,12 +187,46 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         norm = float(np.linalg.norm(parts.sum(axis=0)))
         return parts * (self.vector_weight / norm) if norm > 0 else np.zeros_like(parts)
 
-    def _row(self, a: Analysis, token_dense: np.ndarray) -> dict[int, float]:
-        counts: dict[str, Counter[int]] = {b: Counter() for b in BLOCKS}
-        for name, _, _ in self._occurrences(a):
-            idx = self.vocabulary_.get(name)
+    def _counts(self, a: Analysis) -> dict[str, Counter[int]]:
+        """Feature counts per block; the same features as `_occurrences`, without positions.
+
+        The hot path of prediction: character n-grams are looked up once per distinct word
+        (cached), instead of once per occurrence.
+        """
+        vocab = self.vocabulary_
+        words: Counter[int] = Counter()
+        forms = [("not_" + t.form) if t.negated else t.form for t in a.tokens]
+        lo, hi = self.word_ngrams
+        for n in range(lo, hi + 1):
+            for i in range(len(forms) - n + 1):
+                idx = vocab.get("w=" + " ".join(forms[i : i + n]))
+                if idx is not None:
+                    words[idx] += 1
+        chars: Counter[int] = Counter()
+        for t in a.tokens:
+            chars.update(self._char_ids(fold_case(a.text[t.start : t.end])))
+        cues: Counter[int] = Counter()
+        for c in a.cues:
+            idx = vocab.get(f"cue={'not_' if c.negated else ''}{c.cue}")
             if idx is not None:
-                counts[name.split("=", 1)[0]][idx] += 1
+                cues[idx] += 1
+        return {"w": words, "c": chars, "cue": cues}
+
+    def _char_ids(self, word: str) -> tuple[int, ...]:
+        cache = self.__dict__.setdefault("_char_cache", {})
+        ids = cache.get(word)
+        if ids is None:
+            padded = " " + word + " "
+            clo, chi = self.char_ngrams
+            found = (self.vocabulary_.get("c=" + padded[j : j + n])
+                     for n in range(clo, chi + 1) for j in range(len(padded) - n + 1))
+            ids = tuple(i for i in found if i is not None)
+            if len(cache) < 200_000:
+                cache[word] = ids
+        return ids
+
+    def _row(self, a: Analysis, token_dense: np.ndarray) -> dict[int, float]:
+        counts = self._counts(a)
         row: dict[int, float] = {}
         weights = {"w": self.word_weight, "c": self.char_weight, "cue": self.cue_weight}
         for block, cnt in counts.items():
@@ -216,6 +250,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         """Plain, compact state: feature names as one string array, patterns and shorthand as JSON."""
         state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         state.pop("_analyzer", None)
+        state.pop("_char_cache", None)
         if "vocabulary_" in state:
             state["vocabulary_"] = np.array(list(state["vocabulary_"]), dtype=str)
             state["patterns_"] = json.dumps(state["patterns_"], ensure_ascii=False)

@@ -105,3 +105,17 @@ def test_skops_round_trip_leaves_the_original_intact(fitted: MessageFeaturizer, 
     np.testing.assert_allclose(fitted.transform(TEXTS).toarray(), before)
     np.testing.assert_allclose(loaded.transform(TEXTS).toarray(), before)
     assert loaded.vocabulary_ == fitted.vocabulary_ and loaded.patterns_ == fitted.patterns_
+
+
+def test_fast_counts_match_the_traceable_occurrences(fitted: MessageFeaturizer) -> None:
+    from collections import Counter
+
+    for analysis in fitted._analyses([*TEXTS, "Ü so free 2day?? 😍", "I-I don't… know"]):
+        slow: Counter[int] = Counter()
+        for name, _, _ in fitted._occurrences(analysis):
+            if name in fitted.vocabulary_:
+                slow[fitted.vocabulary_[name]] += 1
+        fast: Counter[int] = Counter()
+        for block in fitted._counts(analysis).values():
+            fast.update(block)
+        assert fast == slow
