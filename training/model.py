@@ -52,6 +52,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             platt = LogisticRegression(C=1e6).fit(oof.reshape(-1, 1), y)
             calib_a[j] = platt.coef_[0, 0]
             calib_b[j] = platt.intercept_[0]
+        self.__dict__.pop("_weights_by_feature", None)
         self.coef_ = coef
         self.intercept_ = intercept
         self.calib_a_ = calib_a
@@ -68,7 +69,17 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: sp.spmatrix) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        # A C-contiguous copy of coef_.T, made once: scipy would otherwise copy the transposed
+        # view on every call, which cost more than the whole featurizer for a single message.
+        weights = self.__dict__.get("_weights_by_feature")
+        if weights is None or weights.shape[::-1] != self.coef_.shape:
+            weights = self.__dict__["_weights_by_feature"] = np.ascontiguousarray(self.coef_.T)
+        return np.asarray(X @ weights) + self.intercept_
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
+        state.pop("_weights_by_feature", None)
+        return state
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.calib_a_ * raw + self.calib_b_)))
