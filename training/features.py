@@ -118,7 +118,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         check_is_fitted(self, "vocabulary_")
         texts = _as_texts(X)
-        rows = [self._row(a, self._token_dense(a)) for a in self._analyses(texts)]
+        rows = [self._row(a, self._dense(a)[1]) for a in self._analyses(texts)]
         return _stack(rows, len(self.vocabulary_))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -136,8 +136,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 idx = self.vocabulary_.get(name)
                 if idx is not None:
                     places[idx].append((first, last))
-            token_dense = self._token_dense(analysis)
-            row = _stack([self._row(analysis, token_dense)], len(self.vocabulary_))
+            token_dense, dense = self._dense(analysis)
+            row = _stack([self._row(analysis, dense)], len(self.vocabulary_))
             out.append(Explained(analysis, dict(places), row, self.dense_start_, token_dense))
         return out
 
@@ -178,14 +178,20 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             raise VectorsIntegrityError(f"{self.vectors} differs from the vectors this model was trained with")
         return table
 
-    def _token_dense(self, a: Analysis) -> np.ndarray:
-        """Each token's share of the dense block: its word vector over the norm of the message sum."""
+    def _dense(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """The dense block: each token's word vector and the message value, both scaled by the
+        weight over the norm of the sum, so the rows add up to the value exactly."""
         table = self._table()
         if table is None or not a.tokens:
-            return np.zeros((len(a.tokens), 0 if table is None else table.dim))
+            dim = 0 if table is None else table.dim
+            return np.zeros((len(a.tokens), dim)), np.zeros(dim)
         parts = np.array([table.word_vector(fold_case(a.text[t.start:t.end])) for t in a.tokens], dtype=np.float64)
-        norm = float(np.linalg.norm(parts.sum(axis=0)))
-        return parts * (self.vector_weight / norm) if norm > 0 else np.zeros_like(parts)
+        total = parts.sum(axis=0)
+        norm = math.sqrt(float(total @ total))
+        if norm == 0.0:
+            return np.zeros_like(parts), np.zeros_like(total)
+        scale = self.vector_weight / norm
+        return parts * scale, total * scale
 
     def _counts(self, a: Analysis) -> dict[str, Counter[int]]:
         """Feature counts per block; the same features as `_occurrences`, without positions.
@@ -225,7 +231,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 cache[word] = ids
         return ids
 
-    def _row(self, a: Analysis, token_dense: np.ndarray) -> dict[int, float]:
+    def _row(self, a: Analysis, dense: np.ndarray) -> dict[int, float]:
         counts = self._counts(a)
         row: dict[int, float] = {}
         weights = {"w": self.word_weight, "c": self.char_weight, "cue": self.cue_weight}
@@ -240,10 +246,9 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             norm = math.sqrt(sum(v * v for v in vals.values()))
             for idx, v in vals.items():
                 row[idx] = weights[block] * v / norm
-        if token_dense.size:
-            for k, v in enumerate(token_dense.sum(axis=0)):
-                if v != 0.0:
-                    row[self.dense_start_ + k] = float(v)
+        for k, v in enumerate(dense.tolist()):
+            if v != 0.0:
+                row[self.dense_start_ + k] = v
         return row
 
     def __getstate__(self) -> dict[str, Any]:
