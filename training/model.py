@@ -90,13 +90,23 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: sp.spmatrix) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
-    def tune_thresholds(self, X: sp.spmatrix, Y: np.ndarray, *, grid: Any = None) -> np.ndarray:
-        """Pick, per label, the probability threshold that maximises F1 on (X, Y): a validation split."""
+    def tune_thresholds(
+        self, X: sp.spmatrix, Y: np.ndarray, *, none_share: float | None = None, grid: Any = None
+    ) -> np.ndarray:
+        """Pick, per label, the probability threshold that maximises F1 on (X, Y): a validation split.
+
+        `none_share` re-weights messages with no label so that they make up that share of the
+        split, for thresholds suited to real conversations rather than to a corpus enriched in bids.
+        """
         proba = self.predict_proba(X)
+        weights = np.ones(len(Y))
+        is_none = Y.sum(axis=1) == 0
+        if none_share is not None and is_none.any() and (~is_none).any():
+            weights[is_none] = none_share / (1 - none_share) * (~is_none).sum() / is_none.sum()
         grid = np.round(np.arange(0.10, 0.91, 0.01), 2) if grid is None else grid
         best = np.full(self.n_labels_, 0.5)
         for j in range(self.n_labels_):
-            scores = [f1_score(Y[:, j], proba[:, j] >= t, zero_division=0) for t in grid]
+            scores = [f1_score(Y[:, j], proba[:, j] >= t, sample_weight=weights, zero_division=0) for t in grid]
             # the highest-scoring threshold; ties go to the middle of the best plateau
             top = np.flatnonzero(np.isclose(scores, max(scores)))
             best[j] = float(grid[top[len(top) // 2]])

@@ -52,3 +52,16 @@ def test_same_seed_same_model() -> None:
     b = clone(a).fit(X, Y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
     np.testing.assert_array_equal(a.calib_a_, b.calib_a_)
+
+
+def test_none_share_reweights_messages_without_labels() -> None:
+    X, Y = _data()
+    clf = CalibratedLinearClassifier().fit(X, Y)
+    Xv, Yv = _data(seed=1)
+    share = float((Yv.sum(axis=1) == 0).mean())
+    plain = clf.tune_thresholds(Xv, Yv).copy()
+    # asking for the share the split already has changes nothing
+    np.testing.assert_allclose(clf.tune_thresholds(Xv, Yv, none_share=share), plain)
+    # weighting unlabelled messages up never lowers a threshold on this data
+    heavy = clf.tune_thresholds(Xv, Yv, none_share=0.95)
+    assert (heavy >= plain - 1e-9).all() and (heavy > plain).any()
