@@ -14,7 +14,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 NEGATORS = frozenset(
@@ -91,13 +91,32 @@ class TextAnalyzer:
         self._nlp = _blank_pipeline()
         self._lemma_lookup = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         self._matcher = Matcher(self._nlp.vocab, validate=True)
+        # Patterns that are only fixed lemma sequences run on the much faster PhraseMatcher;
+        # the result is the same set of matches (tested), the data stays in Matcher form.
+        self._phrases = PhraseMatcher(self._nlp.vocab, attr="LEMMA")
         self._negation_policy: dict[str, str] = {}
         self._cue_of: dict[str, str] = {}
         for item in self.patterns:
             key = item["id"]
-            self._matcher.add(key, [item["pattern"]])
+            phrases = _as_phrases(item["pattern"])
+            if phrases is None:
+                self._matcher.add(key, [item["pattern"]])
+            else:
+                self._phrases.add(key, [self._phrase_doc(words) for words in phrases])
             self._negation_policy[key] = item.get("negation", "check")
             self._cue_of[key] = item["label"]
+
+    def _phrase_doc(self, words: Sequence[str]) -> Doc:
+        doc = Doc(self._nlp.vocab, words=list(words))
+        for token in doc:
+            token.lemma_ = token.text
+        return doc
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        found = self._phrases(doc)
+        if len(self._matcher):
+            found += self._matcher(doc)
+        return found
 
     def analyze(self, texts: Iterable[str]) -> Iterator[Analysis]:
         for doc in self._nlp.pipe(texts, batch_size=256):
@@ -121,13 +140,40 @@ class TextAnalyzer:
             Token(forms[i], toks[i].idx, toks[i].idx + len(toks[i].text), negated[i]) for i in keep
         )
         cues = []
-        for match_id, start, end in self._matcher(doc):
+        for match_id, start, end in self._matches(doc):
             key = self._nlp.vocab.strings[match_id]
             is_neg = self._negation_policy[key] == "check" and _governed_by_negator(forms, start)
             first, last = toks[start], toks[end - 1]
             cues.append(CueMatch(self._cue_of[key], key, first.idx, last.idx + len(last.text), is_neg,
                                  pos.get(start, 0), pos.get(end - 1, len(keep) - 1)))
         return Analysis(doc.text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
+
+
+def _as_phrases(pattern: Sequence[dict[str, Any]], limit: int = 256) -> list[list[str]] | None:
+    """Every fixed word sequence a Matcher pattern can match, or None when it is not that simple.
+
+    Handled: tokens matching one LEMMA or a LEMMA `IN` list, optionally with `"OP": "?"`. Anything
+    else (wildcards, other attributes or operators) stays with the Matcher.
+    """
+    sequences: list[list[str]] = [[]]
+    for token in pattern:
+        op = token.get("OP")
+        spec = {k: v for k, v in token.items() if k != "OP"}
+        if op not in (None, "?") or set(spec) != {"LEMMA"}:
+            return None
+        value = spec["LEMMA"]
+        if isinstance(value, str):
+            options = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            options = list(value["IN"])
+        else:
+            return None
+        grown = [[*seq, word] for seq in sequences for word in options]
+        sequences = grown + (sequences if op == "?" else [])
+        if len(sequences) > limit:
+            return None
+    sequences = [seq for seq in sequences if seq]
+    return sequences or None
 
 
 def _blank_pipeline() -> Language:

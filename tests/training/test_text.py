@@ -67,3 +67,26 @@ def test_clause_break_ends_negation(analyzer: TextAnalyzer) -> None:
 )
 def test_labeling_guide_examples_match_their_cue(analyzer: TextAnalyzer, text: str, cue: str) -> None:
     assert cue in _cues(analyzer, text)
+
+
+def test_phrase_matching_finds_exactly_what_the_matcher_finds(analyzer: TextAnalyzer) -> None:
+    """The fast path must not change a single cue match: compare with a plain Matcher."""
+    import json
+
+    from spacy.matcher import Matcher
+
+    from service.paths import CORPUS_PATH
+
+    reference = Matcher(analyzer._nlp.vocab, validate=True)
+    for item in analyzer.patterns:
+        reference.add(item["id"], [item["pattern"]])
+    texts = [json.loads(line)["text"] for line in CORPUS_PATH.read_text(encoding="utf-8").splitlines()[::4]]
+    texts += ["I don't need space", "u r so needy!!", "can we not", "Sorry sorry SORRY", "who were u with"]
+    checked = 0
+    for doc in analyzer._nlp.pipe(texts):
+        analyzer._analyze_doc(doc)  # sets the lemmas both matchers read
+        ours = sorted(analyzer._matches(doc))
+        theirs = sorted(reference(doc))
+        assert ours == theirs, doc.text
+        checked += len(theirs)
+    assert checked > 1000
