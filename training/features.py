@@ -118,7 +118,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         check_is_fitted(self, "vocabulary_")
         texts = _as_texts(X)
-        rows = [self._row(a, self._dense(a)[1]) for a in self._analyses(texts)]
+        rows = [self._row(a, self._dense(a, shares=False)[1]) for a in self._analyses(texts)]
         return _stack(rows, len(self.vocabulary_))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -178,9 +178,10 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             raise VectorsIntegrityError(f"{self.vectors} differs from the vectors this model was trained with")
         return table
 
-    def _dense(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
+    def _dense(self, a: Analysis, *, shares: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """The dense block: each token's word vector and the message value, both scaled by the
-        weight over the norm of the sum, so the rows add up to the value exactly."""
+        weight over the norm of the sum, so the rows add up to the value exactly. Prediction
+        passes `shares=False` and gets an empty first array: only explanations need the shares."""
         table = self._table()
         if table is None or not a.tokens:
             dim = 0 if table is None else table.dim
@@ -191,7 +192,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         if norm == 0.0:
             return np.zeros_like(parts), np.zeros_like(total)
         scale = self.vector_weight / norm
-        return parts * scale, total * scale
+        return (parts * scale if shares else parts[:0]), total * scale
 
     def _counts(self, a: Analysis) -> dict[str, Counter[int]]:
         """Feature counts per block; the same features as `_occurrences`, without positions.
