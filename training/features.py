@@ -91,6 +91,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             else load_shorthand(REPO_ROOT / "data" / "shorthand.json")
         )
         self.__dict__.pop("_char_cache", None)
+        self.__dict__.pop("_idf_list", None)
         self.patterns_ = [dict(p) for p in patterns]
         self.shorthand_ = dict(shorthand)
         self._analyzer = None
@@ -236,6 +237,9 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         counts = self._counts(a)
         row: dict[int, float] = {}
         weights = {"w": self.word_weight, "c": self.char_weight, "cue": self.cue_weight}
+        idf = self.__dict__.get("_idf_list")
+        if idf is None:  # plain floats: indexing a numpy array per feature is the slow part
+            idf = self.__dict__["_idf_list"] = self.idf_.tolist()
         for block, cnt in counts.items():
             if not cnt:
                 continue
@@ -243,7 +247,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 for idx in cnt:
                     row[idx] = weights[block]
                 continue
-            vals = {idx: (1.0 + math.log(c)) * self.idf_[idx] for idx, c in cnt.items()}
+            vals = {idx: (1.0 + math.log(c)) * idf[idx] for idx, c in cnt.items()}
             norm = math.sqrt(sum(v * v for v in vals.values()))
             for idx, v in vals.items():
                 row[idx] = weights[block] * v / norm
@@ -257,6 +261,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         state.pop("_analyzer", None)
         state.pop("_char_cache", None)
+        state.pop("_idf_list", None)
         if "vocabulary_" in state:
             state["vocabulary_"] = np.array(list(state["vocabulary_"]), dtype=str)
             state["patterns_"] = json.dumps(state["patterns_"], ensure_ascii=False)
