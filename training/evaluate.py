@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
+from service.paths import TAXONOMY_PATH
 from service.records import LABELS
 from training.text import TextAnalyzer
 
-CUE_LABELS = {"C": ("closeness_bid",), "D": ("distance_bid",), "K": ("criticism",), "R": ("repair_attempt",)}
-ALSO_COUNTS_AS = {"C4": ("criticism",), "D4": ("criticism",), "R4": ("distance_bid",)}
+
+@lru_cache(maxsize=1)
+def _cue_table() -> dict[str, tuple[str, ...]]:
+    taxonomy = json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    also = taxonomy.get("also_counts_as", {})
+    return {
+        cue["id"]: (label["id"], *also.get(cue["id"], ()))
+        for label in taxonomy["labels"]
+        for cue in label["cues"]
+    }
 
 
 def cue_labels(cue: str) -> tuple[str, ...]:
-    """The labels a cue id supports: its own, plus the taxonomy's double-duty cues."""
-    return CUE_LABELS[cue[0]] + ALSO_COUNTS_AS.get(cue, ())
+    """The labels a cue id supports, from the taxonomy: its own, plus double duty (C4, D4, R4)."""
+    return _cue_table()[cue]
 
 
 def report(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict[str, Any]:

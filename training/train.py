@@ -61,10 +61,6 @@ def fit_and_tune(pipeline: Pipeline, train: LabelledSet, validation: LabelledSet
     return pipeline
 
 
-def predict(pipeline: Pipeline, texts: list[str]) -> np.ndarray:
-    return pipeline.predict(texts)
-
-
 def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int = SEED,
           real_dev: Path | None = REAL_DEV) -> Path:
     """Train, evaluate and write the artifact; returns the model directory."""
