@@ -1,4 +1,8 @@
-"""Shared route dependencies as `Annotated` aliases: settings, model, metrics, taxonomy."""
+"""Shared route dependencies as `Annotated` aliases: settings, model, metrics, taxonomy.
+
+They are `async def` because they only read `app.state`: FastAPI runs a plain `def` dependency
+in the threadpool, a thread hand-off per dependency per request for no work at all.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,12 @@ from service.config import Settings
 from service.predictor import Predictor
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings this app was built with (`create_app(settings)`), not a fresh read."""
     return request.app.state.settings
 
 
-def get_predictor(request: Request) -> Predictor:
+async def get_predictor(request: Request) -> Predictor:
     """The model loaded in the lifespan; 503 until it has passed its checks."""
     predictor = getattr(request.app.state, "predictor", None)
     if predictor is None or not getattr(request.app.state, "ready", False):
@@ -25,12 +29,12 @@ def get_predictor(request: Request) -> Predictor:
     return predictor
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     """This process's metrics registry."""
     return request.app.state.metrics
 
 
-def get_taxonomy(request: Request) -> dict[str, Any]:
+async def get_taxonomy(request: Request) -> dict[str, Any]:
     """The label taxonomy read at startup."""
     taxonomy = getattr(request.app.state, "taxonomy", None)
     if taxonomy is None:
