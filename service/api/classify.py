@@ -19,7 +19,7 @@ def model_info(predictor: Predictor) -> dict[str, str]:
 def classify_messages(*, messages: Sequence[MessageIn], explain: bool, predictor: Predictor) -> dict[str, Any]:
     """Classify `messages` in order; one contract record per message, explanation only if asked.
 
-    CPU-bound: call it from a worker thread, not the event loop.
+    CPU-bound: call it through `service.api.offload.run_model_work`.
     """
     predictions = predictor.classify([m.text for m in messages], explain=explain)
     if len(predictions) != len(messages):

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 
 from service.api.access import add_log_fields
 from service.api.chat_schemas import ConversationRequest, ConversationResponse
@@ -25,6 +24,7 @@ from service.api.classify import label_counts, model_info
 from service.api.deps import MetricsDep, PredictorDep, SettingsDep
 from service.api.errors import ApiError
 from service.api.limits import check_message_limits
+from service.api.offload import run_in_model_lane, run_model_work
 from service.api.schemas import ERROR_RESPONSES
 from service.errors import InputFormatError
 from service.labelling import Classifier, label_conversation
@@ -89,7 +89,7 @@ async def label_conversation_route(
         ChatRecord(text=m.text, id=m.id if m.id is not None else str(i), speaker=m.speaker, timestamp=m.timestamp)
         for i, m in enumerate(body.messages, start=1)
     ]
-    labelled = await run_in_threadpool(label_conversation, records, predictor, explain=body.explain)
+    labelled = await run_model_work(texts, body.explain, label_conversation, records, predictor, explain=body.explain)
     metrics.observe_predictions(labelled["results"])
     add_log_fields(
         request,
@@ -142,7 +142,7 @@ async def label_chat_upload(
     with tempfile.TemporaryDirectory(prefix="attune-upload-") as tmp:
         path = Path(tmp) / _safe_name(file.filename)
         size = await _spool_upload(file, path, limit=settings.max_upload_bytes)
-        labelled = await run_in_threadpool(
+        labelled = await run_in_model_lane(
             label_chat_file,
             path=path,
             fmt=fmt,

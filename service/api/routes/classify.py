@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 
 from service.api.access import add_log_fields
 from service.api.classify import classify_messages, label_counts
 from service.api.deps import MetricsDep, PredictorDep, SettingsDep
 from service.api.limits import check_message_limits
+from service.api.offload import run_model_work
 from service.api.schemas import ERROR_RESPONSES, ClassifyRequest, ClassifyResponse
 
 router = APIRouter(tags=["classify"])
@@ -37,8 +37,8 @@ async def classify(
     """
     texts = [m.text for m in body.messages]
     check_message_limits(texts, settings=settings)
-    result = await run_in_threadpool(
-        classify_messages, messages=body.messages, explain=body.explain, predictor=predictor
+    result = await run_model_work(
+        texts, body.explain, classify_messages, messages=body.messages, explain=body.explain, predictor=predictor
     )
     metrics.observe_predictions(result["results"])
     add_log_fields(

@@ -1,0 +1,69 @@
+"""Where model work runs: inline when it is smaller than a thread hand-off, else in one model lane.
+
+A single short message takes about 0.3 ms to label. Handing it to a worker thread costs more
+than that (anyio's bookkeeping, a wake-up of the loop) and, on a busy server, the thread then
+waits for the GIL for up to Python's switch interval (5 ms) while the event loop holds it. So
+requests estimated at about a millisecond of work or less run on the loop.
+
+Larger work runs in a worker thread, one at a time per process (the "model lane"): the work
+holds the GIL, so parallel threads would only interleave, and every request would finish as
+late as the last one. First come, first served gives the same throughput and a shorter wait.
+`attune serve --workers N` is how the service uses more cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import weakref
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
+
+import anyio
+import anyio.to_thread
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Estimated cost in "character units": labelling costs about 2 µs a character plus a fixed
+# ~0.2 ms a message; explanations cost about five times as much a character.
+PER_MESSAGE_COST = 100
+EXPLAIN_FACTOR = 5
+INLINE_BUDGET = 600  # about 1 ms of work on the reference 2-core machine (bench/predict.py)
+
+_lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def work_cost(texts: Sequence[str], *, explain: bool) -> int:
+    """An estimate of the CPU work for labelling `texts`, in character units."""
+    chars = sum(map(len, texts))
+    return len(texts) * PER_MESSAGE_COST + chars * (EXPLAIN_FACTOR if explain else 1)
+
+
+def runs_inline(texts: Sequence[str], *, explain: bool) -> bool:
+    return work_cost(texts, explain=explain) <= INLINE_BUDGET
+
+
+def _lane() -> anyio.CapacityLimiter:
+    """This event loop's model lane (one per process in production; tests may run several loops)."""
+    loop = asyncio.get_running_loop()
+    lane = _lanes.get(loop)
+    if lane is None:
+        lane = _lanes[loop] = anyio.CapacityLimiter(1)
+    return lane
+
+
+async def run_in_model_lane(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Call `func(*args, **kwargs)` in a worker thread, after the model work queued before it."""
+    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=_lane())
+
+
+async def run_model_work(
+    texts: Sequence[str], explained: bool, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Call `func(*args, **kwargs)`: inline when labelling `texts` is cheap, else in the model lane."""
+    if runs_inline(texts, explain=explained):
+        return func(*args, **kwargs)
+    return await run_in_model_lane(func, *args, **kwargs)
