@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 LOGGER_NAME = "attune"
-_RESERVED = ("ts", "level", "logger", "event")
+_RESERVED = ("ts", "level", "logger", "pid", "event")
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,6 +23,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, when `attune serve --workers N` runs several
             "event": record.getMessage(),
         }
         fields = getattr(record, "fields", None)

@@ -1,4 +1,8 @@
-"""`attune serve`: run the HTTP API under uvicorn, with `--workers N` processes."""
+"""`attune serve`: run the HTTP API under uvicorn, with `--workers N` processes.
+
+On Linux, several workers each listen on their own SO_REUSEPORT socket (`service.workers`), so
+the kernel spreads connections across them; elsewhere uvicorn's multi-worker mode is used.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from service.config import Settings, get_settings, settings_error_line
 from service.errors import ModelNotFoundError, UsageError
 from service.logs import log_config
 from service.paths import default_model_dir
+from service.workers import check_port_free, reuse_port_supported, run_workers
 
 APP_FACTORY = "service.api.main:create_app"
 WORKER_HEALTHCHECK_S = 60
@@ -46,21 +51,22 @@ def run(args: argparse.Namespace) -> int:
     model_dir = settings.model_dir or default_model_dir()
     if model_dir is None or not (model_dir / "model_card.json").is_file():
         raise ModelNotFoundError("no model is built: run `attune train` (or `make model`)")
-    options: dict[str, Any] = {}
+    try:
+        check_port_free(args.host, args.port)
+    except OSError as e:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_config": log_config(settings.log_level),
+        "access_log": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1 and reuse_port_supported():
+        return run_workers({"app": APP_FACTORY, **options}, host=args.host, port=args.port, workers=args.workers)
     if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
         # Workers import the model stack before answering pings; the default 5 s is too short
         # on a busy 2-core machine and makes the supervisor restart healthy workers.
         options["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_S
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=log_config(settings.log_level),
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        **options,
-    )
+    uvicorn.run(APP_FACTORY, host=args.host, port=args.port, workers=args.workers, **options)
     return 0

@@ -27,7 +27,7 @@ def test_formatter_puts_fields_at_top_level_and_drops_exception_text() -> None:
     data = json.loads(line)
     assert data["event"] == "request" and data["field_event"] == "clash"
     assert data["route"] == "/v1/classify" and data["status"] == 200 and data["ms"] == 1.5
-    assert data["level"] == "error" and data["logger"] == "attune.x"
+    assert data["level"] == "error" and data["logger"] == "attune.x" and data["pid"] == record.process
     assert data["error"] == "ValueError"
     assert SECRET not in line
 
