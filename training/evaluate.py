@@ -63,7 +63,10 @@ def confused_pairs(Y_true: np.ndarray, Y_pred: np.ndarray, *, top: int = 6) -> l
         if not true - pred:
             for extra in pred - true:
                 pairs[("none" if true == {"none"} else "+".join(sorted(true)), extra)] += 1
-    return [{"true": t, "predicted": p, "count": c} for (t, p), c in pairs.most_common(top)]
+    # Ties broken by name: Counter keeps insertion order, which follows set order, which
+    # follows string hashing and so changes from one process to the next.
+    ranked = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [{"true": t, "predicted": p, "count": c} for (t, p), c in ranked]
 
 
 def cue_rule_predict(analyzer: TextAnalyzer, texts: Sequence[str]) -> np.ndarray:
