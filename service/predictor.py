@@ -11,7 +11,6 @@ that label's raw score (log-odds), exactly, because the model is linear.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,36 +113,18 @@ class Predictor:
         }
 
     def _explain_one(self, item: Any) -> dict[str, Any]:
-        analysis, places, row = item.analysis, item.places, item.row
+        analysis, row = item.analysis, item.row
         raw = self._classifier.decision_function(row)[0]
         result = self._result(raw)
         coef, intercept = self._classifier.coef_, self._classifier.intercept_
         tokens = analysis.tokens
+        per_token = _token_weights(item, coef)
         spans = []
         for j, label in enumerate(self.labels):
-            per_token: dict[int, float] = defaultdict(float)
-            if item.token_dense.size:
-                dense_coef = coef[j, item.dense_start: item.dense_start + item.token_dense.shape[1]]
-                for k, share in enumerate(item.token_dense @ dense_coef):
-                    per_token[k] += float(share)
-            for idx, value in zip(row.indices, row.data, strict=True):
-                if idx >= item.dense_start:
-                    continue
-                contribution = float(coef[j, idx] * value)
-                if contribution == 0.0:
-                    continue
-                where = places.get(int(idx), [])
-                share = contribution / sum(last - first + 1 for first, last in where)
-                for first, last in where:
-                    for k in range(first, last + 1):
-                        per_token[k] += share
-            for k in sorted(per_token):
-                w = per_token[k]
-                if abs(w) < 1e-12:
-                    continue
+            for k in np.flatnonzero(np.abs(per_token[j]) >= 1e-12).tolist():
                 t = tokens[k]
                 spans.append({"label": label, "start": t.start, "end": t.end,
-                              "text": analysis.text[t.start:t.end], "weight": w})
+                              "text": analysis.text[t.start:t.end], "weight": float(per_token[j, k])})
         cues = []
         for c in analysis.cues:
             if c.negated:
@@ -161,6 +142,26 @@ class Predictor:
             "raw_scores": {label: float(raw[j]) for j, label in enumerate(self.labels)},
         }
         return result
+
+
+def _token_weights(item: Any, coef: np.ndarray) -> np.ndarray:
+    """Labels x tokens: each feature's contribution (coefficient x value) shared evenly over the
+    tokens where it occurs, plus each token's share of the dense block. Rows sum, with the
+    bias, to the raw scores; one matrix product instead of a Python loop per label."""
+    row, places, tokens = item.row, item.places, item.analysis.tokens
+    keep = row.indices < item.dense_start
+    idx, values = row.indices[keep], row.data[keep]
+    spread = np.zeros((len(idx), len(tokens)))
+    for r, feature in enumerate(idx.tolist()):
+        where = places.get(feature, ())
+        total = sum(last - first + 1 for first, last in where)
+        for first, last in where:
+            spread[r, first:last + 1] += 1.0 / total
+    weights = (coef[:, idx] * values) @ spread
+    if item.token_dense.size:
+        dense_coef = coef[:, item.dense_start: item.dense_start + item.token_dense.shape[1]]
+        weights += dense_coef @ item.token_dense.T
+    return weights
 
 
 def _dedupe_cues(cues: list[dict[str, Any]]) -> list[dict[str, Any]]:
