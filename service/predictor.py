@@ -151,12 +151,18 @@ def _token_weights(item: Any, coef: np.ndarray) -> np.ndarray:
     row, places, tokens = item.row, item.places, item.analysis.tokens
     keep = row.indices < item.dense_start
     idx, values = row.indices[keep], row.data[keep]
-    spread = np.zeros((len(idx), len(tokens)))
+    n_tokens = len(tokens)
+    spread = np.zeros((len(idx), n_tokens))
+    flat = spread.reshape(-1)  # a view: writing one cell is cheaper than a slice per occurrence
     for r, feature in enumerate(idx.tolist()):
         where = places.get(feature, ())
+        if len(where) == 1 and where[0][0] == where[0][1]:  # most features: one token, once
+            flat[r * n_tokens + where[0][0]] = 1.0
+            continue
         total = sum(last - first + 1 for first, last in where)
         for first, last in where:
-            spread[r, first:last + 1] += 1.0 / total
+            for k in range(first, last + 1):
+                flat[r * n_tokens + k] += 1.0 / total
     weights = (coef[:, idx] * values) @ spread
     if item.token_dense.size:
         dense_coef = coef[:, item.dense_start: item.dense_start + item.token_dense.shape[1]]
