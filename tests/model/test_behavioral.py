@@ -20,6 +20,11 @@ MINIMUM = [
     ("you're so selfish, this is all your fault", "criticism"),
     ("I'm sorry, I overreacted. you're right", "repair_attempt"),
     ("I'm not going anywhere, we'll figure this out", "repair_attempt"),
+    # Variants the guide's wording does not cover, once missed (corpus rounds four and five):
+    ("I never should have said that.", "repair_attempt"),
+    ("I-I never should have said that.", "repair_attempt"),
+    ("love you lots dear", "closeness_bid"),
+    ("good morning my love, how are you feeling?", "closeness_bid"),
 ]
 NONE = [
     "running 10 min late",
@@ -29,6 +34,7 @@ NONE = [
     "sorry, running 5 min late",
     "there's no parking space near the station",
     "my sister says she needs space from her husband",
+    "Dear all, the meeting moved to 3",
 ]
 
 
