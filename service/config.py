@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=50 * MIB, ge=1024, le=4096 * MIB)
     max_upload_messages: int = Field(default=100_000, ge=1, le=10_000_000,
                                      description="Most messages one uploaded chat may hold.")
+    inline_budget: int = Field(
+        default=600, ge=0, le=100_000,
+        description="Largest estimated work (character units, about 1 ms at 600) that is labelled on "
+                    "the event loop instead of in a worker thread; 0 sends everything to the thread.",
+    )
     log_level: LogLevel = "INFO"
 
     @field_validator("api_keys", mode="before")

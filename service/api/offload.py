@@ -29,7 +29,7 @@ T = TypeVar("T")
 # ~0.2 ms a message; explanations cost about five times as much a character.
 PER_MESSAGE_COST = 100
 EXPLAIN_FACTOR = 5
-INLINE_BUDGET = 600  # about 1 ms of work on the reference 2-core machine (bench/predict.py)
+INLINE_BUDGET = 600  # about 1 ms of work on the reference 2-core machine; ATTUNE_INLINE_BUDGET
 
 _lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
     weakref.WeakKeyDictionary()
@@ -42,8 +42,8 @@ def work_cost(texts: Sequence[str], *, explain: bool) -> int:
     return len(texts) * PER_MESSAGE_COST + chars * (EXPLAIN_FACTOR if explain else 1)
 
 
-def runs_inline(texts: Sequence[str], *, explain: bool) -> bool:
-    return work_cost(texts, explain=explain) <= INLINE_BUDGET
+def runs_inline(texts: Sequence[str], *, explain: bool, budget: int = INLINE_BUDGET) -> bool:
+    return budget > 0 and work_cost(texts, explain=explain) <= budget
 
 
 def _lane() -> anyio.CapacityLimiter:
@@ -61,9 +61,10 @@ async def run_in_model_lane(func: Callable[P, T], /, *args: P.args, **kwargs: P.
 
 
 async def run_model_work(
-    texts: Sequence[str], explained: bool, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    texts: Sequence[str], explained: bool, budget: int, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
 ) -> T:
-    """Call `func(*args, **kwargs)`: inline when labelling `texts` is cheap, else in the model lane."""
-    if runs_inline(texts, explain=explained):
+    """Call `func(*args, **kwargs)`: inline when labelling `texts` costs at most `budget`, else in
+    the model lane."""
+    if runs_inline(texts, explain=explained, budget=budget):
         return func(*args, **kwargs)
     return await run_in_model_lane(func, *args, **kwargs)

@@ -27,6 +27,11 @@ def test_cost_grows_with_messages_characters_and_explanations() -> None:
     assert work_cost([], explain=False) == 0 <= INLINE_BUDGET
 
 
+def test_a_budget_of_zero_sends_everything_to_the_thread() -> None:
+    assert runs_inline(["hi"], explain=False)
+    assert not runs_inline(["hi"], explain=False, budget=0)
+
+
 def _thread_name() -> str:
     return threading.current_thread().name
 
@@ -34,10 +39,18 @@ def _thread_name() -> str:
 @pytest.mark.parametrize(("texts", "inline"), [(["short"], True), (["x" * 5_000], False)])
 def test_run_model_work_runs_where_the_cost_says(texts: list[str], inline: bool) -> None:
     async def main() -> tuple[str, str]:
-        return _thread_name(), await run_model_work(texts, False, _thread_name)
+        return _thread_name(), await run_model_work(texts, False, INLINE_BUDGET, _thread_name)
 
     loop_thread, work_thread = anyio.run(main)
     assert (work_thread == loop_thread) is inline
+
+
+def test_run_model_work_with_no_budget_never_runs_inline() -> None:
+    async def main() -> tuple[str, str]:
+        return _thread_name(), await run_model_work(["short"], False, 0, _thread_name)
+
+    loop_thread, work_thread = anyio.run(main)
+    assert work_thread != loop_thread
 
 
 def test_the_model_lane_runs_one_job_at_a_time_in_arrival_order() -> None:

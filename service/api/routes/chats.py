@@ -89,7 +89,9 @@ async def label_conversation_route(
         ChatRecord(text=m.text, id=m.id if m.id is not None else str(i), speaker=m.speaker, timestamp=m.timestamp)
         for i, m in enumerate(body.messages, start=1)
     ]
-    labelled = await run_model_work(texts, body.explain, label_conversation, records, predictor, explain=body.explain)
+    labelled = await run_model_work(
+        texts, body.explain, settings.inline_budget, label_conversation, records, predictor, explain=body.explain
+    )
     metrics.observe_predictions(labelled["results"])
     add_log_fields(
         request,

@@ -38,7 +38,8 @@ async def classify(
     texts = [m.text for m in body.messages]
     check_message_limits(texts, settings=settings)
     result = await run_model_work(
-        texts, body.explain, classify_messages, messages=body.messages, explain=body.explain, predictor=predictor
+        texts, body.explain, settings.inline_budget,
+        classify_messages, messages=body.messages, explain=body.explain, predictor=predictor,
     )
     metrics.observe_predictions(result["results"])
     add_log_fields(
