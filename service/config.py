@@ -10,6 +10,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB = 1024 * 1024
+INLINE_BUDGET = 600  # work labelled on the event loop, in service.api.offload's units (~1 ms)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     max_upload_messages: int = Field(default=100_000, ge=1, le=10_000_000,
                                      description="Most messages one uploaded chat may hold.")
     inline_budget: int = Field(
-        default=600, ge=0, le=100_000,
+        default=INLINE_BUDGET, ge=0, le=100_000,
         description="Largest estimated work (character units, about 1 ms at 600) that is labelled on "
                     "the event loop instead of in a worker thread; 0 sends everything to the thread.",
     )

@@ -25,10 +25,8 @@ import time
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from service.errors import UsageError
 from service.logs import get_logger
 
-STARTUP_FAILURE = 3  # uvicorn's exit code for a worker whose app failed to start
 STOP_GRACE_S = 15
 
 log = get_logger("serve")
@@ -39,10 +37,13 @@ def reuse_port_supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def bind_reuse_port(host: str, port: int) -> socket.socket:
     """A TCP socket bound to (host, port) with SO_REUSEPORT; the server calls listen() on it."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -59,8 +60,7 @@ def check_port_free(host: str, port: int) -> None:
     A bind without SO_REUSEPORT fails when any socket holds the port; with it, a second server
     started by the same user would silently share the port with the first.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 
@@ -77,17 +77,14 @@ def _worker(options: dict[str, Any], host: str, port: int) -> None:
 def run_workers(options: dict[str, Any], *, host: str, port: int, workers: int) -> int:
     """Serve with `workers` processes until SIGINT/SIGTERM; 0 on a clean stop, 1 if start-up failed.
 
-    `options` are `uvicorn.Config` keyword arguments (app, factory, logging, timeouts). A port
-    that cannot be bound is a `UsageError` (exit 2), raised before any worker starts.
+    `options` are `uvicorn.Config` keyword arguments (app, factory, logging, timeouts). The
+    caller has checked with `check_port_free` that the port is free.
     """
+    from uvicorn.config import STARTUP_FAILURE  # a worker whose app failed to start exits with it
+
     logging.config.dictConfig(options["log_config"])
-    # Held, never listened on: the port stays ours between worker restarts, and a port already
-    # taken by another program fails here, before any worker starts.
-    try:
-        check_port_free(host, port)  # also checked by `attune serve`; here for other callers
-        guard = bind_reuse_port(host, port)
-    except OSError as e:
-        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
+    # Held, never listened on: the port stays ours between worker restarts.
+    guard = bind_reuse_port(host, port)
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

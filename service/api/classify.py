@@ -6,6 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from starlette.requests import Request
+
+from service.api.access import add_log_fields
+from service.api.metrics import Metrics
 from service.api.schemas import MessageIn
 from service.predictor import Predictor
 from service.records import ChatRecord, labelled_record
@@ -38,3 +42,17 @@ def label_counts(results: Sequence[dict[str, Any]]) -> dict[str, int]:
         labels = result.get("labels") or ["none"]
         counts.update(labels)
     return dict(sorted(counts.items()))
+
+
+def record_labelling(
+    request: Request, metrics: Metrics, texts: Sequence[str], *, explain: bool, results: Sequence[dict[str, Any]]
+) -> None:
+    """Count the predictions per label and tag the request's log line: counts and lengths, no text."""
+    metrics.observe_predictions(results)
+    add_log_fields(
+        request,
+        messages=len(texts),
+        chars=sum(map(len, texts)),
+        explain=explain,
+        labels=label_counts(results),
+    )

@@ -22,14 +22,16 @@ from typing import ParamSpec, TypeVar
 import anyio
 import anyio.to_thread
 
+from service.config import INLINE_BUDGET
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 # Estimated cost in "character units": labelling costs about 2 µs a character plus a fixed
-# ~0.2 ms a message; explanations cost about five times as much a character.
+# ~0.2 ms a message; explanations cost about five times as much a character. The default budget,
+# `service.config.INLINE_BUDGET` (ATTUNE_INLINE_BUDGET), is about 1 ms on the reference machine.
 PER_MESSAGE_COST = 100
 EXPLAIN_FACTOR = 5
-INLINE_BUDGET = 600  # about 1 ms of work on the reference 2-core machine; ATTUNE_INLINE_BUDGET
 
 _lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
     weakref.WeakKeyDictionary()

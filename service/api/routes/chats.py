@@ -20,7 +20,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from service.api.access import add_log_fields
 from service.api.chat_schemas import ConversationRequest, ConversationResponse
-from service.api.classify import label_counts, model_info
+from service.api.classify import label_counts, model_info, record_labelling
 from service.api.deps import MetricsDep, PredictorDep, SettingsDep
 from service.api.errors import ApiError
 from service.api.limits import check_message_limits
@@ -92,14 +92,7 @@ async def label_conversation_route(
     labelled = await run_model_work(
         texts, body.explain, settings.inline_budget, label_conversation, records, predictor, explain=body.explain
     )
-    metrics.observe_predictions(labelled["results"])
-    add_log_fields(
-        request,
-        messages=len(texts),
-        chars=sum(map(len, texts)),
-        explain=body.explain,
-        labels=label_counts(labelled["results"]),
-    )
+    record_labelling(request, metrics, texts, explain=body.explain, results=labelled["results"])
     return {"model": model_info(predictor), **labelled}
 
 

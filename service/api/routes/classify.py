@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from service.api.access import add_log_fields
-from service.api.classify import classify_messages, label_counts
+from service.api.classify import classify_messages, record_labelling
 from service.api.deps import MetricsDep, PredictorDep, SettingsDep
 from service.api.limits import check_message_limits
 from service.api.offload import run_model_work
@@ -41,12 +40,5 @@ async def classify(
         texts, body.explain, settings.inline_budget,
         classify_messages, messages=body.messages, explain=body.explain, predictor=predictor,
     )
-    metrics.observe_predictions(result["results"])
-    add_log_fields(
-        request,
-        messages=len(texts),
-        chars=sum(map(len, texts)),
-        explain=body.explain,
-        labels=label_counts(result["results"]),
-    )
+    record_labelling(request, metrics, texts, explain=body.explain, results=result["results"])
     return result
