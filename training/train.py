@@ -33,6 +33,10 @@ SEED = 0
 # the corpus is enriched in labelled messages (about 56% none), so validation `none` messages are
 # re-weighted to this share. See the model card.
 NONE_SHARE = 0.70
+# Length slices of the test split: real chats are full of short lines, and the corpus once
+# labelled long messages far more often than short ones.
+LENGTH_SLICES = (("short(<=4 words)", 1, 4), ("5-8 words", 5, 8), ("9-15 words", 9, 15),
+                 ("long(>=16 words)", 16, 10**9))
 REAL_DEV = REPO_ROOT.parent / "shared" / "dev" / "real_dev.jsonl"
 
 
@@ -106,11 +110,12 @@ def _slices(model: Pipeline, test: LabelledSet) -> dict[str, Any]:
         part = test.where("register", register)
         macro = report(part.Y, model.predict(part.texts))["macro_f1"]
         out[f"register={register}"] = {"n": len(part), "macro_f1": macro}
-    short = [i for i, t in enumerate(test.texts) if len(t.split()) <= 4]
-    if short:
-        Y = test.Y[short]
-        macro = report(Y, model.predict([test.texts[i] for i in short]))["macro_f1"]
-        out["short(<=4 words)"] = {"n": len(short), "macro_f1": macro}
+    words = [len(t.split()) for t in test.texts]
+    for name, low, high in LENGTH_SLICES:
+        rows = [i for i, n in enumerate(words) if low <= n <= high]
+        if rows:
+            macro = report(test.Y[rows], model.predict([test.texts[i] for i in rows]))["macro_f1"]
+            out[name] = {"n": len(rows), "macro_f1": macro}
     return out
 
 
