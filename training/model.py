@@ -16,6 +16,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
+# Grid steps (of 0.01) either side over which the validation F1 curve is averaged before its argmax.
+THRESHOLD_SMOOTHING = 5
+
 
 class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     """One logistic regression per label; probabilities calibrated on out-of-fold scores."""
@@ -91,9 +94,14 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def tune_thresholds(
-        self, X: sp.spmatrix, Y: np.ndarray, *, none_share: float | None = None, grid: Any = None
+        self, X: sp.spmatrix, Y: np.ndarray, *, none_share: float | None = None, grid: Any = None,
+        smoothing: int = THRESHOLD_SMOOTHING,
     ) -> np.ndarray:
         """Pick, per label, the probability threshold that maximises F1 on (X, Y): a validation split.
+
+        The F1 curve is first averaged over `smoothing` grid steps either side, so a broad plateau
+        wins over a one-point spike: on a validation split of this size the curve is flat near its
+        top and carries peaks of equal height 0.15 apart, and the raw argmax could land on either.
 
         `none_share` re-weights messages with no label so that they make up that share of the
         split, for thresholds suited to real conversations rather than to a corpus enriched in bids.
@@ -107,8 +115,19 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         best = np.full(self.n_labels_, 0.5)
         for j in range(self.n_labels_):
             scores = [f1_score(Y[:, j], proba[:, j] >= t, sample_weight=weights, zero_division=0) for t in grid]
+            scores = _smooth(np.asarray(scores), smoothing)
             # the highest-scoring threshold; ties go to the middle of the best plateau
             top = np.flatnonzero(np.isclose(scores, max(scores)))
             best[j] = float(grid[top[len(top) // 2]])
         self.thresholds_ = best
         return best
+
+
+def _smooth(scores: np.ndarray, half_width: int) -> np.ndarray:
+    """Moving average of a curve, over the points that exist within `half_width` of each."""
+    if half_width <= 0:
+        return scores
+    sums = np.concatenate([[0.0], np.cumsum(scores)])
+    idx = np.arange(len(scores))
+    low, high = np.maximum(idx - half_width, 0), np.minimum(idx + half_width + 1, len(scores))
+    return (sums[high] - sums[low]) / (high - low)

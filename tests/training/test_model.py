@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.metrics import f1_score
 
-from training.model import CalibratedLinearClassifier
+from training.model import CalibratedLinearClassifier, _smooth
 
 
 def _data(seed: int = 0) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -65,3 +66,26 @@ def test_none_share_reweights_messages_without_labels() -> None:
     # weighting unlabelled messages up never lowers a threshold on this data
     heavy = clf.tune_thresholds(Xv, Yv, none_share=0.95)
     assert (heavy >= plain - 1e-9).all() and (heavy > plain).any()
+
+
+def test_smoothing_prefers_a_broad_plateau_to_a_spike() -> None:
+    curve = np.array([0.50, 0.50, 0.80, 0.50, 0.50, 0.70, 0.78, 0.79, 0.78, 0.70])
+    assert int(np.argmax(curve)) == 2
+    assert int(np.argmax(_smooth(curve, 1))) == 7
+    np.testing.assert_allclose(_smooth(curve, 0), curve)
+    # ends average over the points that exist, so a flat curve stays flat
+    np.testing.assert_allclose(_smooth(np.full(6, 0.4), 2), np.full(6, 0.4))
+
+
+def test_thresholds_maximise_the_smoothed_validation_f1() -> None:
+    X, Y = _data()
+    Xv, Yv = _data(seed=1)
+    clf = CalibratedLinearClassifier().fit(X, Y)
+    proba = clf.predict_proba(Xv)
+    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
+    for width in (0, 5):
+        thresholds = clf.tune_thresholds(Xv, Yv, smoothing=width)
+        for j in range(2):
+            curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in grid]), width)
+            chosen = curve[np.flatnonzero(grid == thresholds[j])[0]]
+            assert np.isclose(chosen, curve.max())
