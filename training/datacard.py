@@ -39,7 +39,20 @@ def corpus_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
         "writers": dict(sorted(Counter(r["id"].rsplit("-", 1)[0] for r in records).items())),
         "twins": sum(1 for r in records if r.get("pair")),
         "labelled": len(labelled),
+        "lengths": _length_buckets(records),
     }
+
+
+LENGTH_BUCKETS = (("1-4", 1, 4), ("5-8", 5, 8), ("9-15", 9, 15), ("16+", 16, 10**9))
+
+
+def _length_buckets(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Messages and labelled messages per length in words: a check on the length-label shortcut."""
+    out = {}
+    for name, low, high in LENGTH_BUCKETS:
+        rows = [r for r in records if low <= len(r["text"].split()) <= high]
+        out[name] = {"messages": len(rows), "labelled": sum(1 for r in rows if r["labels"])}
+    return out
 
 
 def _label_counts(records: list[dict[str, Any]]) -> dict[str, int]:
@@ -61,6 +74,9 @@ def render(stats: dict[str, Any], agreement: dict[str, Any] | None) -> str:
         "- Addressees of labelled messages: " + ", ".join(
             f"{k} {v}" for k, v in stats["addressees_of_labelled"].items()) + ".",
         "- Writers: " + ", ".join(f"{k} {v}" for k, v in stats["writers"].items()) + ".",
+        "- Length in words (messages, share labelled): " + ", ".join(
+            f"{k}: {v['messages']} ({100 * v['labelled'] / max(v['messages'], 1):.0f}%)"
+            for k, v in stats["lengths"].items()) + ".",
         "", "| split | messages | " + " | ".join([*LABELS, "none"]) + " |", "|---|---|" + "---|" * (len(LABELS) + 1),
     ]
     for s, count in stats["splits"].items():
