@@ -7,6 +7,7 @@ unchanged by the monotone calibration, so a plain liblinear fit per label is eno
 dev set plays no part.
 
     python -m training.select [--C 1,2,4] [--vector-weight 3] [--cue-weight 2] [--char-weight 1]
+                              [--surface-weight 1]
 """
 
 from __future__ import annotations
@@ -63,19 +64,23 @@ def main() -> None:
     parser.add_argument("--vector-weight", type=_floats, default=[3.0])
     parser.add_argument("--cue-weight", type=_floats, default=[2.0])
     parser.add_argument("--char-weight", type=_floats, default=[1.0])
+    parser.add_argument("--surface-weight", type=_floats, default=[1.0], help="0 leaves surface words out")
     args = parser.parse_args()
     corpus = load_labelled(DATA_DIR / "corpus.jsonl")
     texts, Y = list(corpus.texts), np.asarray(corpus.Y)
     groups = [writer_of(r["id"]) for r in corpus.records]
     print(f"{len(texts)} messages, {len(set(groups))} writers, {FOLDS} folds by writer")
-    header = f"{'vector':>6} {'cue':>5} {'char':>5} {'C':>5} {'macroAP':>8} "
+    header = f"{'vector':>6} {'cue':>5} {'char':>5} {'surf':>5} {'C':>5} {'macroAP':>8} "
     print(header + " ".join(f"{lab[:8]:>8}" for lab in LABELS))
-    for vw, cw, chw in itertools.product(args.vector_weight, args.cue_weight, args.char_weight):
+    grid = itertools.product(args.vector_weight, args.cue_weight, args.char_weight, args.surface_weight)
+    for vw, cw, chw, sw in grid:
         started = time.perf_counter()
-        results = evaluate(texts, Y, groups, featurizer={"vector_weight": vw, "cue_weight": cw, "char_weight": chw},
-                           Cs=args.C)
+        featurizer = {"vector_weight": vw, "cue_weight": cw, "char_weight": chw,
+                      "surface_weight": sw, "surface_ngrams": (1, 2) if sw else None}
+        results = evaluate(texts, Y, groups, featurizer=featurizer, Cs=args.C)
         for C, (macro, per) in results.items():
-            print(f"{vw:>6} {cw:>5} {chw:>5} {C:>5} {macro:>8.4f} " + " ".join(f"{p:>8.4f}" for p in per), flush=True)
+            print(f"{vw:>6} {cw:>5} {chw:>5} {sw:>5} {C:>5} {macro:>8.4f} " + " ".join(f"{p:>8.4f}" for p in per),
+                  flush=True)
         print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
 
 

@@ -168,7 +168,8 @@ def render_card(card: dict[str, Any]) -> str:
         f"Training data `{card['training_data']['path']}` ({card['training_data']['messages']} messages, "
         f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",
         "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
-        "(lookup lemmas, texting shorthand folded, negation marked) and the taxonomy's cue matches; "
+        "(lookup lemmas, texting shorthand folded, negation marked), word n-grams of the text as written, "
+        "and the taxonomy's cue matches; "
         f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split, with "
         f"messages that carry no label re-weighted to {card['threshold_tuning']['none_share']:.0%} of it "
         "(real conversations are mostly `none`; the corpus is enriched in bids).", "",

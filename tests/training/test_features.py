@@ -119,3 +119,23 @@ def test_fast_counts_match_the_traceable_occurrences(fitted: MessageFeaturizer) 
         for block in fitted._counts(analysis).values():
             fast.update(block)
         assert fast == slow
+
+
+def test_surface_words_are_as_written_and_point_at_their_tokens() -> None:
+    f = MessageFeaturizer(min_df=1, vectors=None).fit(["I'm so-so sorry about yesterday, babe!!"])
+    names = set(f.get_feature_names_out())
+    # as written: "so-so" is two words, "I'm" keeps no one-letter word, punctuation is dropped
+    assert {"s=so so", "s=so sorry", "s=yesterday babe"} <= names
+    assert not any(n in names for n in ("s=i", "s=m", "s=,", "s=!"))
+    # lemmas stay in the word block ("I'm" -> "be"), surface forms in theirs
+    assert "w=be" in names and "s=be" not in names
+    explained = f.explain(["I'm so-so sorry about yesterday, babe!!"])[0]
+    tokens = explained.analysis.tokens
+    text = explained.analysis.text
+    (first, last), = explained.places[f.vocabulary_["s=yesterday babe"]]
+    assert text[tokens[first].start:tokens[last].end] == "yesterday, babe"
+
+
+def test_surface_block_can_be_switched_off() -> None:
+    f = MessageFeaturizer(min_df=1, vectors=None, surface_ngrams=None).fit(TEXTS)
+    assert not any(n.startswith("s=") for n in f.get_feature_names_out())
