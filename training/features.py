@@ -220,7 +220,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         if table is None or not a.tokens:
             dim = 0 if table is None else table.dim
             return np.zeros((len(a.tokens), dim)), np.zeros(dim)
-        parts = np.array([table.word_vector(fold_case(a.text[t.start:t.end])) for t in a.tokens], dtype=np.float64)
+        folded = fold_case(a.text)
+        parts = np.array([table.word_vector(folded[t.start : t.end]) for t in a.tokens], dtype=np.float64)
         total = parts.sum(axis=0)
         norm = math.sqrt(float(total @ total))
         if norm == 0.0:
@@ -244,12 +245,14 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 if idx is not None:
                     words[idx] += 1
         chars: Counter[int] = Counter()
+        folded = fold_case(a.text)  # length-preserving, so token offsets index it directly
         for t in a.tokens:
-            chars.update(self._char_ids(fold_case(a.text[t.start : t.end])))
+            chars.update(self._char_ids(folded[t.start : t.end]))
         surface_words: Counter[int] = Counter()
         lengths = self._surface_lengths()
         if lengths:
-            surface = [w for w, _, _ in self._surface(a)]
+            # every non-space character sits in a kept token, so this equals `_surface`'s words
+            surface = SURFACE_WORD.findall(folded)
             for n in lengths:
                 for i in range(len(surface) - n + 1):
                     idx = vocab.get("s=" + " ".join(surface[i : i + n]))
@@ -275,9 +278,12 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 cache[word] = ids
         return ids
 
-    def _row(self, a: Analysis, dense: np.ndarray) -> dict[int, float]:
+    def _row(self, a: Analysis, dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One message's row as sorted column indices and values: TF-IDF blocks (each L2-normalised
+        and weighted), cue flags, then the dense block, whose columns all come after the sparse ones."""
         counts = self._counts(a)
-        row: dict[int, float] = {}
+        indices: list[int] = []
+        values: list[float] = []
         weights = {"w": self.word_weight, "c": self.char_weight, "s": self.surface_weight, "cue": self.cue_weight}
         idf = self.__dict__.get("_idf_list")
         if idf is None:  # plain floats: indexing a numpy array per feature is the slow part
@@ -286,17 +292,22 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             if not cnt:
                 continue
             if block == "cue":
-                for idx in cnt:
-                    row[idx] = weights[block]
+                indices.extend(cnt)
+                values.extend([weights[block]] * len(cnt))
                 continue
-            vals = {idx: (1.0 + math.log(c)) * idf[idx] for idx, c in cnt.items()}
-            norm = math.sqrt(sum(v * v for v in vals.values()))
-            for idx, v in vals.items():
-                row[idx] = weights[block] * v / norm
-        for k, v in enumerate(dense.tolist()):
-            if v != 0.0:
-                row[self.dense_start_ + k] = v
-        return row
+            vals = [(1.0 + math.log(c)) * idf[idx] for idx, c in cnt.items()]
+            norm = math.sqrt(sum(v * v for v in vals))
+            indices.extend(cnt)
+            values.extend(weights[block] * v / norm for v in vals)
+        idx = np.array(indices, dtype=np.int32)
+        val = np.array(values, dtype=np.float64)
+        order = np.argsort(idx, kind="stable")
+        idx, val = idx[order], val[order]
+        if dense.size:
+            nonzero = np.flatnonzero(dense)
+            idx = np.concatenate([idx, (self.dense_start_ + nonzero).astype(np.int32)])
+            val = np.concatenate([val, dense[nonzero]])
+        return idx, val
 
     def __getstate__(self) -> dict[str, Any]:
         """Plain, compact state: feature names as one string array, patterns and shorthand as JSON."""
@@ -331,16 +342,9 @@ def _as_texts(X: Iterable[str]) -> list[str]:
     return texts
 
 
-def _stack(rows: list[dict[int, float]], n_features: int) -> sp.csr_matrix:
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for row in rows:
-        for idx in sorted(row):
-            indices.append(idx)
-            data.append(row[idx])
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr)),
-        shape=(len(rows), n_features),
-    )
+def _stack(rows: list[tuple[np.ndarray, np.ndarray]], n_features: int) -> sp.csr_matrix:
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(idx) for idx, _ in rows])
+    indices = np.concatenate([idx for idx, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([val for _, val in rows]) if rows else np.zeros(0, dtype=np.float64)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))

@@ -79,6 +79,8 @@ def load_shorthand(path: Path) -> dict[str, str]:
 
 def fold_case(text: str) -> str:
     """Lower-case without changing the string's length, so offsets stay valid."""
+    if text.isascii():  # the usual case, and ASCII lower-casing maps each character to one
+        return text.lower()
     return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 

@@ -24,6 +24,13 @@ def test_fold_case_keeps_length() -> None:
     assert fold_case("HeLLo") == "hello"
 
 
+@pytest.mark.parametrize("text", ["Hello THERE k", "ΑΣ Σ", "İstanbul", "miss u 😘 BABE"])
+def test_fold_case_lowers_each_character_on_its_own(text: str) -> None:
+    # per character, never by context: "ΑΣ".lower() would give a final sigma, which "Σ" alone is not
+    expected = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    assert fold_case(text) == expected
+
+
 @pytest.mark.parametrize("text", ["I miss you 😍", "שלום u r late", "e\u0301te\u0301 lah!!", "  spaced   out  "])
 def test_token_offsets_point_into_the_original(analyzer: TextAnalyzer, text: str) -> None:
     a = next(analyzer.analyze([text]))
