@@ -147,6 +147,8 @@ def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
         "thresholds": {label: float(t) for label, t in zip(LABELS, clf.thresholds_, strict=True)},
         "calibration": "Platt scaling per label, fitted on 5-fold out-of-fold raw scores of the train split",
         "threshold_tuning": {"split": "validation", "objective": "F1 per label",
+                             "method": "F1 curve smoothed over +-0.05 of threshold; the middle of the stretch "
+                                       "around its peak within one bootstrap standard error of it",
                              "none_share": NONE_SHARE,
                              "why": "validation messages with no label are re-weighted to this share, since real "
                                     "conversations are mostly none while the corpus is enriched in bids"},
@@ -170,7 +172,8 @@ def render_card(card: dict[str, Any]) -> str:
         "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
         "(lookup lemmas, texting shorthand folded, negation marked), word n-grams of the text as written, "
         "and the taxonomy's cue matches; "
-        f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split, with "
+        f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split (the middle "
+        "of the thresholds within one standard error of the smoothed peak), with "
         f"messages that carry no label re-weighted to {card['threshold_tuning']['none_share']:.0%} of it "
         "(real conversations are mostly `none`; the corpus is enriched in bids).", "",
         "| label | threshold |", "|---|---|",

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.metrics import f1_score
 
-from training.model import CalibratedLinearClassifier, _smooth
+from training.model import CalibratedLinearClassifier, _f1_standard_error, _near_best, _smooth
 
 
 def _data(seed: int = 0) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -77,15 +77,39 @@ def test_smoothing_prefers_a_broad_plateau_to_a_spike() -> None:
     np.testing.assert_allclose(_smooth(np.full(6, 0.4), 2), np.full(6, 0.4))
 
 
-def test_thresholds_maximise_the_smoothed_validation_f1() -> None:
+def test_thresholds_maximise_the_smoothed_validation_f1_without_a_band() -> None:
     X, Y = _data()
     Xv, Yv = _data(seed=1)
     clf = CalibratedLinearClassifier().fit(X, Y)
     proba = clf.predict_proba(Xv)
     grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
     for width in (0, 5):
-        thresholds = clf.tune_thresholds(Xv, Yv, smoothing=width)
+        thresholds = clf.tune_thresholds(Xv, Yv, smoothing=width, tolerance=0.0)
         for j in range(2):
             curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in grid]), width)
             chosen = curve[np.flatnonzero(grid == thresholds[j])[0]]
             assert np.isclose(chosen, curve.max())
+
+
+def test_near_best_band_is_the_stretch_around_the_peak() -> None:
+    curve = np.array([0.60, 0.74, 0.75, 0.745, 0.748, 0.70, 0.749, 0.60])
+    assert _near_best(curve, 0.0) == (2, 2)
+    assert _near_best(curve, 0.01) == (1, 4)  # 0.749 beyond the dip is not part of the stretch
+    assert _near_best(curve, 0.2) == (0, 7)
+
+
+def test_thresholds_sit_mid_band_within_one_standard_error() -> None:
+    X, Y = _data()
+    Xv, Yv = _data(seed=1)
+    clf = CalibratedLinearClassifier().fit(X, Y)
+    proba = clf.predict_proba(Xv)
+    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
+    thresholds = clf.tune_thresholds(Xv, Yv)
+    for j in range(2):
+        curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in grid]), 5)
+        peak = grid[int(np.argmax(curve))]
+        se = _f1_standard_error(Yv[:, j], proba[:, j] >= peak, np.ones(len(Yv)), 0)
+        assert 0 < se < 0.1
+        low, high = _near_best(curve, se)
+        assert thresholds[j] == grid[(low + high) // 2]
+        assert curve[np.flatnonzero(grid == thresholds[j])[0]] >= curve.max() - se - 1e-9
