@@ -77,17 +77,23 @@ def test_smoothing_prefers_a_broad_plateau_to_a_spike() -> None:
     np.testing.assert_allclose(_smooth(np.full(6, 0.4), 2), np.full(6, 0.4))
 
 
-def test_thresholds_maximise_the_smoothed_validation_f1_without_a_band() -> None:
+GRID = np.round(np.arange(0.10, 0.91, 0.01), 2)
+
+
+def _fitted_with_validation() -> tuple[CalibratedLinearClassifier, sp.csr_matrix, np.ndarray]:
     X, Y = _data()
     Xv, Yv = _data(seed=1)
-    clf = CalibratedLinearClassifier().fit(X, Y)
+    return CalibratedLinearClassifier().fit(X, Y), Xv, Yv
+
+
+def test_thresholds_maximise_the_smoothed_validation_f1_without_a_band() -> None:
+    clf, Xv, Yv = _fitted_with_validation()
     proba = clf.predict_proba(Xv)
-    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
     for width in (0, 5):
         thresholds = clf.tune_thresholds(Xv, Yv, smoothing=width, tolerance=0.0)
         for j in range(2):
-            curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in grid]), width)
-            chosen = curve[np.flatnonzero(grid == thresholds[j])[0]]
+            curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in GRID]), width)
+            chosen = curve[np.flatnonzero(GRID == thresholds[j])[0]]
             assert np.isclose(chosen, curve.max())
 
 
@@ -99,17 +105,14 @@ def test_near_best_band_is_the_stretch_around_the_peak() -> None:
 
 
 def test_thresholds_sit_mid_band_within_one_standard_error() -> None:
-    X, Y = _data()
-    Xv, Yv = _data(seed=1)
-    clf = CalibratedLinearClassifier().fit(X, Y)
+    clf, Xv, Yv = _fitted_with_validation()
     proba = clf.predict_proba(Xv)
-    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
     thresholds = clf.tune_thresholds(Xv, Yv)
     for j in range(2):
-        curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in grid]), 5)
-        peak = grid[int(np.argmax(curve))]
+        curve = _smooth(np.array([f1_score(Yv[:, j], proba[:, j] >= t) for t in GRID]), 5)
+        peak = GRID[int(np.argmax(curve))]
         se = _f1_standard_error(Yv[:, j], proba[:, j] >= peak, np.ones(len(Yv)), 0)
         assert 0 < se < 0.1
         low, high = _near_best(curve, se)
-        assert thresholds[j] == grid[(low + high) // 2]
-        assert curve[np.flatnonzero(grid == thresholds[j])[0]] >= curve.max() - se - 1e-9
+        assert thresholds[j] == GRID[(low + high) // 2]
+        assert curve[np.flatnonzero(GRID == thresholds[j])[0]] >= curve.max() - se - 1e-9
