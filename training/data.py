@@ -13,6 +13,11 @@ import numpy as np
 from service.errors import InputFormatError, UsageError
 from service.records import LABELS
 
+# Message length buckets in words, shared by the data card and the model card's test slices: the
+# corpus once labelled long messages far more often than short ones, and real chats are full of
+# short lines.
+LENGTH_BUCKETS = (("1-4", 1, 4), ("5-8", 5, 8), ("9-15", 9, 15), ("16+", 16, 10**9))
+
 
 @dataclass(frozen=True)
 class LabelledSet:

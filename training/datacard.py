@@ -14,6 +14,7 @@ from typing import Any
 
 from service.paths import DATA_DIR
 from service.records import LABELS
+from training.data import LENGTH_BUCKETS
 
 BEGIN = "<!-- figures:begin (written by `python -m training.datacard`; do not edit by hand) -->"
 END = "<!-- figures:end -->"
@@ -41,9 +42,6 @@ def corpus_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
         "labelled": len(labelled),
         "lengths": _length_buckets(records),
     }
-
-
-LENGTH_BUCKETS = (("1-4", 1, 4), ("5-8", 5, 8), ("9-15", 9, 15), ("16+", 16, 10**9))
 
 
 def _length_buckets(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:

@@ -22,7 +22,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from service import artifact
 from service.paths import DATA_DIR, DEFAULT_MODEL_NAME, REPO_ROOT
 from service.records import LABELS
-from training.data import LabelledSet, load_labelled
+from training.data import LENGTH_BUCKETS, LabelledSet, load_labelled
 from training.evaluate import cue_rule_predict, report, shortcut_audit
 from training.features import MessageFeaturizer
 from training.model import CalibratedLinearClassifier
@@ -33,10 +33,6 @@ SEED = 0
 # the corpus is enriched in labelled messages (about 56% none), so validation `none` messages are
 # re-weighted to this share. See the model card.
 NONE_SHARE = 0.70
-# Length slices of the test split: real chats are full of short lines, and the corpus once
-# labelled long messages far more often than short ones.
-LENGTH_SLICES = (("short(<=4 words)", 1, 4), ("5-8 words", 5, 8), ("9-15 words", 9, 15),
-                 ("long(>=16 words)", 16, 10**9))
 REAL_DEV = REPO_ROOT.parent / "shared" / "dev" / "real_dev.jsonl"
 
 
@@ -111,11 +107,11 @@ def _slices(model: Pipeline, test: LabelledSet) -> dict[str, Any]:
         macro = report(part.Y, model.predict(part.texts))["macro_f1"]
         out[f"register={register}"] = {"n": len(part), "macro_f1": macro}
     words = [len(t.split()) for t in test.texts]
-    for name, low, high in LENGTH_SLICES:
+    for name, low, high in LENGTH_BUCKETS:
         rows = [i for i, n in enumerate(words) if low <= n <= high]
         if rows:
             macro = report(test.Y[rows], model.predict([test.texts[i] for i in rows]))["macro_f1"]
-            out[name] = {"n": len(rows), "macro_f1": macro}
+            out[f"{name} words"] = {"n": len(rows), "macro_f1": macro}
     return out
 
 
