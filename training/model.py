@@ -12,7 +12,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
@@ -121,15 +120,16 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         is_none = Y.sum(axis=1) == 0
         if none_share is not None and is_none.any() and (~is_none).any():
             weights[is_none] = none_share / (1 - none_share) * (~is_none).sum() / is_none.sum()
-        grid = np.round(np.arange(0.10, 0.91, 0.01), 2) if grid is None else grid
+        grid = np.round(np.arange(0.10, 0.91, 0.01), 2) if grid is None else np.asarray(grid)
         best = np.full(self.n_labels_, 0.5)
         for j in range(self.n_labels_):
-            scores = [f1_score(Y[:, j], proba[:, j] >= t, sample_weight=weights, zero_division=0) for t in grid]
-            scores = _smooth(np.asarray(scores), smoothing)
+            truth = Y[:, j]
+            curve = _weighted_f1(weights[None, :], truth, proba[:, j][:, None] >= grid[None, :])[0]
+            scores = _smooth(curve, smoothing)
             band = tolerance
             if band is None:
                 peak = grid[int(np.argmax(scores))]
-                band = _f1_standard_error(Y[:, j], proba[:, j] >= peak, weights, self.random_state)
+                band = _f1_standard_error(truth, proba[:, j] >= peak, weights, self.random_state)
             low, high = _near_best(scores, band)
             best[j] = float(grid[(low + high) // 2])
         self.thresholds_ = best
@@ -158,14 +158,19 @@ def _near_best(scores: np.ndarray, tolerance: float) -> tuple[int, int]:
     return low, high
 
 
-def _f1_standard_error(y: np.ndarray, predicted: np.ndarray, weights: np.ndarray, seed: int) -> float:
-    """Standard deviation of weighted F1 over seeded bootstrap resamples of the messages."""
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=THRESHOLD_RESAMPLES) * weights
-    truth = np.asarray(y).astype(bool)
+def _weighted_f1(counts: np.ndarray, truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """F1 for each row of per-message weights (rows x messages) and each column of predictions
+    (messages x thresholds); 0 where there is nothing to find and nothing found."""
+    truth = np.asarray(truth, dtype=bool)[:, None]
     tp = counts @ (predicted & truth)
     fp = counts @ (predicted & ~truth)
     fn = counts @ (~predicted & truth)
     denominator = 2 * tp + fp + fn
-    f1 = np.divide(2 * tp, denominator, out=np.zeros_like(denominator), where=denominator > 0)
-    return float(f1.std())
+    return np.divide(2 * tp, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+
+
+def _f1_standard_error(truth: np.ndarray, predicted: np.ndarray, weights: np.ndarray, seed: int) -> float:
+    """Standard deviation of weighted F1 over seeded bootstrap resamples of the messages."""
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(len(truth), np.full(len(truth), 1 / len(truth)), size=THRESHOLD_RESAMPLES) * weights
+    return float(_weighted_f1(counts, truth, predicted[:, None]).std())
