@@ -18,6 +18,15 @@ from service.records import LABELS
 # short lines.
 LENGTH_BUCKETS = (("1-4", 1, 4), ("5-8", 5, 8), ("9-15", 9, 15), ("16+", 16, 10**9))
 
+# Shards of whole scenes and threads labelled line by line (`nat9a`, `nat12c`, ...), as opposed to
+# messages written one at a time around a cue: their label mix is that of real talk (about 80% none).
+NATURAL_SHARD_PREFIX = "nat"
+
+
+def is_natural(message_id: str) -> bool:
+    """Whether a corpus message comes from a natural-conversation shard."""
+    return message_id.startswith(NATURAL_SHARD_PREFIX)
+
 
 @dataclass(frozen=True)
 class LabelledSet:

@@ -22,7 +22,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from service import artifact
 from service.paths import DATA_DIR, DEFAULT_MODEL_NAME, REPO_ROOT
 from service.records import LABELS
-from training.data import LENGTH_BUCKETS, LabelledSet, load_labelled
+from training.data import LENGTH_BUCKETS, LabelledSet, is_natural, load_labelled
 from training.evaluate import cue_rule_predict, report, shortcut_audit
 from training.features import MessageFeaturizer
 from training.model import CalibratedLinearClassifier
@@ -106,12 +106,16 @@ def _slices(model: Pipeline, test: LabelledSet) -> dict[str, Any]:
         part = test.where("register", register)
         macro = report(part.Y, model.predict(part.texts))["macro_f1"]
         out[f"register={register}"] = {"n": len(part), "macro_f1": macro}
+    natural = [is_natural(r["id"]) for r in test.records]
+    kinds = {"natural scenes": [i for i, x in enumerate(natural) if x],
+             "written by cue": [i for i, x in enumerate(natural) if not x]}
     words = [len(t.split()) for t in test.texts]
-    for name, low, high in LENGTH_BUCKETS:
-        rows = [i for i, n in enumerate(words) if low <= n <= high]
+    lengths = {f"{name} words": [i for i, n in enumerate(words) if low <= n <= high]
+               for name, low, high in LENGTH_BUCKETS}
+    for name, rows in {**kinds, **lengths}.items():
         if rows:
             macro = report(test.Y[rows], model.predict([test.texts[i] for i in rows]))["macro_f1"]
-            out[f"{name} words"] = {"n": len(rows), "macro_f1": macro}
+            out[name] = {"n": len(rows), "macro_f1": macro}
     return out
 
 

@@ -40,6 +40,9 @@ def test_same_data_and_seed_give_the_same_model(small_data: Path, tmp_path: Path
     assert first["evaluation"]["test"] == second["evaluation"]["test"]
     assert first["thresholds"] == second["thresholds"]
     assert first["training_data"]["sha256"] == second["training_data"]["sha256"]
+    slices, n_test = first["evaluation"]["test"]["slices"], first["evaluation"]["test"]["model"]["n"]
+    assert slices["natural scenes"]["n"] + slices["written by cue"]["n"] == n_test
+    assert sum(v["n"] for k, v in slices.items() if k.endswith(" words")) == n_test
     model = Predictor.load(tmp_path / "a" / f"{first['name']}-{first['version']}")
     other = Predictor.load(tmp_path / "b" / f"{second['name']}-{second['version']}")
     texts = ["I miss you, call me?", "leave me alone", "sorry, my fault", "ok 6pm"]
