@@ -34,7 +34,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         *,
         C: float = DEFAULT_C,
         class_weight: str | None = None,
-        cv: int = 5,
+        cv: int = 3,
         random_state: int = 0,
     ) -> None:
         self.C = C
