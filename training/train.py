@@ -56,10 +56,15 @@ def build_plain_baseline(*, seed: int = SEED) -> Pipeline:
     ])
 
 
-def fit_and_tune(pipeline: Pipeline, train: LabelledSet, validation: LabelledSet) -> Pipeline:
-    pipeline.fit(train.texts, train.Y)
-    pipeline[-1].tune_thresholds(pipeline[:-1].transform(validation.texts), validation.Y, none_share=NONE_SHARE)
-    return pipeline
+def fit_and_tune(pipeline: Pipeline, train: LabelledSet, validation: LabelledSet) -> dict[str, sp.spmatrix]:
+    """Fit a features-then-classifier pipeline on `train` and tune its thresholds on `validation`,
+    step by step as Pipeline.fit would, returning both feature matrices for reuse."""
+    features, classifier = pipeline[0], pipeline[-1]
+    X = {"train": features.fit_transform(train.texts)}
+    classifier.fit(X["train"], train.Y)
+    X["validation"] = features.transform(validation.texts)
+    classifier.tune_thresholds(X["validation"], validation.Y, none_share=NONE_SHARE)
+    return X
 
 
 def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int = SEED,
@@ -68,18 +73,15 @@ def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int =
     corpus_path = data_dir / "corpus.jsonl"
     corpus = load_labelled(corpus_path)
     train_set, val_set, test_set = (corpus.where("split", s) for s in ("train", "validation", "test"))
-    # The served pipeline is fitted step by step (as Pipeline.fit would) so that each split is
-    # featurized once and the matrices serve the thresholds, the report, its slices and the audit.
+    # Each split is featurized once; the matrices serve the report, its slices and the audit.
     model = build_pipeline(seed=seed)
     featurizer: MessageFeaturizer = model[0]
     classifier = model[-1]
-    X = {"train": featurizer.fit_transform(train_set.texts)}
-    classifier.fit(X["train"], train_set.Y)
-    X["validation"] = featurizer.transform(val_set.texts)
-    classifier.tune_thresholds(X["validation"], val_set.Y, none_share=NONE_SHARE)
+    X = fit_and_tune(model, train_set, val_set)
     X["test"] = featurizer.transform(test_set.texts)
     test_predicted = classifier.predict(X["test"])
-    baseline = fit_and_tune(build_plain_baseline(seed=seed), train_set, val_set)
+    baseline = build_plain_baseline(seed=seed)
+    fit_and_tune(baseline, train_set, val_set)
     analyzer = featurizer.analyzer()
 
     evaluation: dict[str, Any] = {"test": {
