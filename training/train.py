@@ -156,7 +156,7 @@ def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
                       "spacy": spacy.__version__, "numpy": np.__version__},
         "labels": list(LABELS),
         "thresholds": {label: float(t) for label, t in zip(LABELS, clf.thresholds_, strict=True)},
-        "calibration": "Platt scaling per label, fitted on 5-fold out-of-fold raw scores of the train split",
+        "calibration": f"Platt scaling per label, fitted on {clf.cv}-fold out-of-fold raw scores of the train split",
         "threshold_tuning": {"split": "validation", "objective": "F1 per label",
                              "method": "F1 curve smoothed over +-0.05 of threshold; the middle of the stretch "
                                        "around its peak within one bootstrap standard error of it",
