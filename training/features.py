@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from service.paths import PATTERNS_DIR, REPO_ROOT
-from training.text import Analysis, TextAnalyzer, fold_case, load_patterns, load_shorthand
+from training.text import Analysis, TextAnalyzer, blank_stammers, fold_case, load_patterns, load_shorthand
 from training.vectors import StaticVectors, VectorsIntegrityError
 
 # An occurrence: (feature name, first token index, last token index)
@@ -197,7 +197,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         ends = [t.end for t in a.tokens]
         starts = [t.start for t in a.tokens]
         out = []
-        for m in SURFACE_WORD.finditer(fold_case(a.text)):
+        for m in SURFACE_WORD.finditer(fold_case(blank_stammers(a.text))):
             first = bisect.bisect_right(ends, m.start())
             last = bisect.bisect_left(starts, m.end()) - 1
             if first <= last:
@@ -251,8 +251,9 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         surface_words: Counter[int] = Counter()
         lengths = self._surface_lengths()
         if lengths:
-            # every non-space character sits in a kept token, so this equals `_surface`'s words
-            surface = SURFACE_WORD.findall(folded)
+            # every non-space character of the stammer-blanked text sits in a kept token, so this
+            # equals `_surface`'s words
+            surface = SURFACE_WORD.findall(blank_stammers(folded))
             for n in lengths:
                 for i in range(len(surface) - n + 1):
                     idx = vocab.get("s=" + " ".join(surface[i : i + n]))

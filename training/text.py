@@ -7,6 +7,7 @@ matches, so every feature can be traced back to a span of the original text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ NEGATORS = frozenset(
 CLAUSE_BREAKS = frozenset({".", ",", "!", "?", ";", ":", "but", "and", "so", "or", "because",
                            "though", "although", "...", "..", "—", "-", "lol", "haha"})
 NEGATION_SCOPE = 4  # tokens after a negator that it can reach, within one clause
+# A spoken stammer: a short start of a word, a hyphen, then the word itself ("I-I'm", "y-yeah",
+# "you-you", "no-no-no"). Transcribed speech is full of them; as written, the hyphen splits the
+# line into clauses and leaves "I'm" unsplit, so a stammered apology reads unlike a plain one.
+STAMMER = re.compile(r"\b([a-z]{1,3})-(?=\1)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,14 @@ def load_shorthand(path: Path) -> dict[str, str]:
     return {k: v for k, v in table.items() if not k.startswith("_")}
 
 
+def blank_stammers(text: str) -> str:
+    """The text with each stammer's repeated start blanked by spaces: same length, so every token
+    offset still points into the original, and "I-I'm sorry" is analysed as "I'm sorry"."""
+    if "-" not in text:
+        return text
+    return STAMMER.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def fold_case(text: str) -> str:
     """Lower-case without changing the string's length, so offsets stay valid."""
     if text.isascii():  # the usual case, and ASCII lower-casing maps each character to one
@@ -121,14 +134,15 @@ class TextAnalyzer:
         return found
 
     def analyze(self, texts: Iterable[str]) -> Iterator[Analysis]:
-        for doc in self._nlp.pipe(texts, batch_size=256):
-            yield self._analyze_doc(doc)
+        texts = list(texts)
+        for text, doc in zip(texts, self._nlp.pipe(map(blank_stammers, texts), batch_size=256), strict=True):
+            yield self._analyze_doc(doc, text)
 
     def _normal_form(self, lower: str) -> str:
         word = self.shorthand.get(lower, lower)
         return self._lemma_lookup.get(word, word).lower()
 
-    def _analyze_doc(self, doc: Doc) -> Analysis:
+    def _analyze_doc(self, doc: Doc, text: str) -> Analysis:
         toks = list(doc)
         lowers = [t.lower_ for t in toks]
         forms = [self._normal_form(low) for low in lowers]
@@ -148,7 +162,7 @@ class TextAnalyzer:
             first, last = toks[start], toks[end - 1]
             cues.append(CueMatch(self._cue_of[key], key, first.idx, last.idx + len(last.text), is_neg,
                                  pos.get(start, 0), pos.get(end - 1, len(keep) - 1)))
-        return Analysis(doc.text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
+        return Analysis(text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
 
 
 def _as_phrases(pattern: Sequence[dict[str, Any]], limit: int = 256) -> list[list[str]] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.paths import DATA_DIR, PATTERNS_DIR
-from training.text import TextAnalyzer, fold_case, load_patterns, load_shorthand
+from training.text import TextAnalyzer, blank_stammers, fold_case, load_patterns, load_shorthand
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,24 @@ def test_token_offsets_point_into_the_original(analyzer: TextAnalyzer, text: str
     for t in a.tokens:
         assert 0 <= t.start < t.end <= len(text)
         assert text[t.start:t.end].strip() == text[t.start:t.end]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I-I'm so-so sorry", "  I'm    so sorry"),
+    ("No-no-no, y-yeah", "      no,   yeah"),
+    ("a well-known x-ray", "a well-known x-ray"),
+])
+def test_stammers_are_blanked_without_moving_offsets(text: str, expected: str) -> None:
+    assert blank_stammers(text) == expected and len(expected) == len(text)
+
+
+def test_stammered_apology_is_analysed_like_a_plain_one(analyzer: TextAnalyzer) -> None:
+    stammered, plain = (next(analyzer.analyze([t])) for t in ["I-I'm so-so sorry, y-you're right",
+                                                               "I'm so sorry, you're right"])
+    assert [t.form for t in stammered.tokens] == [t.form for t in plain.tokens]
+    assert {c.cue for c in stammered.cues} == {c.cue for c in plain.cues} and stammered.cues
+    assert stammered.text == "I-I'm so-so sorry, y-you're right"
+    assert [stammered.text[t.start:t.end] for t in stammered.tokens][:3] == ["I", "'m", "so"]
 
 
 def test_shorthand_is_folded(analyzer: TextAnalyzer) -> None:
@@ -91,7 +109,7 @@ def test_phrase_matching_finds_exactly_what_the_matcher_finds(analyzer: TextAnal
     texts += ["I don't need space", "u r so needy!!", "can we not", "Sorry sorry SORRY", "who were u with"]
     checked = 0
     for doc in analyzer._nlp.pipe(texts):
-        analyzer._analyze_doc(doc)  # sets the lemmas both matchers read
+        analyzer._analyze_doc(doc, doc.text)  # sets the lemmas both matchers read
         ours = sorted(analyzer._matches(doc))
         theirs = sorted(reference(doc))
         assert ours == theirs, doc.text
