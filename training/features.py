@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from service.paths import PATTERNS_DIR, REPO_ROOT
-from training.text import Analysis, TextAnalyzer, blank_stammers, fold_case, load_patterns, load_shorthand
+from training.text import Analysis, TextAnalyzer, load_patterns, load_shorthand
 from training.vectors import StaticVectors, VectorsIntegrityError
 
 # An occurrence: (feature name, first token index, last token index)
@@ -173,7 +173,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 occ.append(("w=" + " ".join(forms[i : i + n]), i, i + n - 1))
         clo, chi = self.char_ngrams
         for i, t in enumerate(a.tokens):
-            padded = " " + fold_case(a.text[t.start : t.end]) + " "
+            padded = " " + a.folded[t.start : t.end] + " "
             for n in range(clo, chi + 1):
                 for j in range(len(padded) - n + 1):
                     occ.append(("c=" + padded[j : j + n], i, i))
@@ -197,7 +197,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         ends = [t.end for t in a.tokens]
         starts = [t.start for t in a.tokens]
         out = []
-        for m in SURFACE_WORD.finditer(fold_case(blank_stammers(a.text))):
+        for m in SURFACE_WORD.finditer(a.folded):
             first = bisect.bisect_right(ends, m.start())
             last = bisect.bisect_left(starts, m.end()) - 1
             if first <= last:
@@ -220,8 +220,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         if table is None or not a.tokens:
             dim = 0 if table is None else table.dim
             return np.zeros((len(a.tokens), dim)), np.zeros(dim)
-        folded = fold_case(a.text)
-        parts = np.array([table.word_vector(folded[t.start : t.end]) for t in a.tokens], dtype=np.float64)
+        parts = np.array([table.word_vector(a.folded[t.start : t.end]) for t in a.tokens], dtype=np.float64)
         total = parts.sum(axis=0)
         norm = math.sqrt(float(total @ total))
         if norm == 0.0:
@@ -245,15 +244,13 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
                 if idx is not None:
                     words[idx] += 1
         chars: Counter[int] = Counter()
-        folded = fold_case(a.text)  # length-preserving, so token offsets index it directly
         for t in a.tokens:
-            chars.update(self._char_ids(folded[t.start : t.end]))
+            chars.update(self._char_ids(a.folded[t.start : t.end]))
         surface_words: Counter[int] = Counter()
         lengths = self._surface_lengths()
         if lengths:
-            # every non-space character of the stammer-blanked text sits in a kept token, so this
-            # equals `_surface`'s words
-            surface = SURFACE_WORD.findall(blank_stammers(folded))
+            # every non-space character of `folded` sits in a kept token, so this equals `_surface`'s words
+            surface = SURFACE_WORD.findall(a.folded)
             for n in lengths:
                 for i in range(len(surface) - n + 1):
                     idx = vocab.get("s=" + " ".join(surface[i : i + n]))

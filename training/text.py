@@ -57,7 +57,11 @@ class CueMatch:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    """`text` is the message as sent; `folded` is what was tokenized, case-folded (stammers
+    blanked): the same length, so any token's offsets index either."""
+
     text: str
+    folded: str
     tokens: tuple[Token, ...]
     cues: tuple[CueMatch, ...]
 
@@ -162,7 +166,7 @@ class TextAnalyzer:
             first, last = toks[start], toks[end - 1]
             cues.append(CueMatch(self._cue_of[key], key, first.idx, last.idx + len(last.text), is_neg,
                                  pos.get(start, 0), pos.get(end - 1, len(keep) - 1)))
-        return Analysis(text, tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
+        return Analysis(text, fold_case(doc.text), tokens, tuple(sorted(cues, key=lambda c: (c.start, c.cue))))
 
 
 def _as_phrases(pattern: Sequence[dict[str, Any]], limit: int = 256) -> list[list[str]] | None:
