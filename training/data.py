@@ -23,6 +23,11 @@ LENGTH_BUCKETS = (("1-4", 1, 4), ("5-8", 5, 8), ("9-15", 9, 15), ("16+", 16, 10*
 NATURAL_SHARD_PREFIX = "nat"
 
 
+def writer_of(message_id: str) -> str:
+    """The writer (shard) of a corpus message: its id without the running number (`sg-0042` -> `sg`)."""
+    return message_id.rsplit("-", 1)[0]
+
+
 def is_natural(message_id: str) -> bool:
     """Whether a corpus message comes from a natural-conversation shard."""
     return message_id.startswith(NATURAL_SHARD_PREFIX)

@@ -14,7 +14,7 @@ from typing import Any
 
 from service.paths import DATA_DIR
 from service.records import LABELS
-from training.data import LENGTH_BUCKETS
+from training.data import LENGTH_BUCKETS, writer_of
 
 BEGIN = "<!-- figures:begin (written by `python -m training.datacard`; do not edit by hand) -->"
 END = "<!-- figures:end -->"
@@ -37,7 +37,7 @@ def corpus_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
                          for s in sorted({r["split"] for r in records})},
         "registers": dict(sorted(Counter(r["register"] for r in records).items())),
         "addressees_of_labelled": dict(sorted(Counter(r["addressee"] for r in labelled).items())),
-        "writers": dict(sorted(Counter(r["id"].rsplit("-", 1)[0] for r in records).items())),
+        "writers": dict(sorted(Counter(writer_of(r["id"]) for r in records).items())),
         "twins": sum(1 for r in records if r.get("pair")),
         "labelled": len(labelled),
         "lengths": _length_buckets(records),

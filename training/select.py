@@ -26,15 +26,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
-from training.data import LABELS, load_labelled
+from training.data import LABELS, load_labelled, writer_of
 from training.features import MessageFeaturizer
 from training.train import DATA_DIR
 
 FOLDS = 4
-
-
-def writer_of(message_id: str) -> str:
-    return message_id.rsplit("-", 1)[0]
 
 
 def macro_ap(Y: np.ndarray, scores: np.ndarray) -> tuple[float, list[float]]:
