@@ -22,6 +22,7 @@ from service import artifact
 from service.errors import ModelIntegrityError, ModelNotFoundError
 from service.paths import TAXONOMY_PATH, default_model_dir
 from service.records import LABELS
+from training.text import ANALYSIS_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,19 @@ class Predictor:
         self._cues = load_cue_info()
         if self.labels != LABELS:
             raise ModelIntegrityError(f"model labels {self.labels} differ from {LABELS}")
+        built_under = getattr(self._featurizer, "analysis_version_", None)
+        if built_under != ANALYSIS_VERSION:
+            raise ModelIntegrityError(
+                f"model was built under text analysis version {built_under}; this code analyses text as "
+                f"version {ANALYSIS_VERSION}, so its features would differ: rebuild it with `attune train`"
+            )
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Predictor:
         """Load `model_dir` (default: `service.paths.default_model_dir()`), verifying its sha256.
 
-        Raises ModelNotFoundError when no model is built, ModelIntegrityError on a bad hash.
+        Raises ModelNotFoundError when no model is built, ModelIntegrityError on a bad hash or a model
+        built under another text analysis version.
         """
         model_dir = model_dir or default_model_dir()
         card_path = model_dir / "model_card.json" if model_dir else None

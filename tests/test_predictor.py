@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from service import artifact
 from service.errors import ModelIntegrityError, ModelNotFoundError
 from service.predictor import Predictor
 from service.records import LABELS
+from training.text import ANALYSIS_VERSION
 
 TEXTS = [
     "I miss you, can you call tonight?",
@@ -99,3 +101,15 @@ def test_card_hash_mismatch_is_refused(predictor: Predictor, tmp_path: Path) -> 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="no model is built"):
         Predictor.load(tmp_path)
+
+
+def test_model_built_under_another_text_analysis_is_refused(predictor: Predictor, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(predictor.model_dir, copy)
+    pipeline = artifact.load(copy / "model.skops", expected_sha256=predictor.card["model_sha256"])
+    pipeline[0].analysis_version_ = ANALYSIS_VERSION - 1
+    card = json.loads((copy / "model_card.json").read_text())
+    card["model_sha256"] = artifact.save(pipeline, copy / "model.skops")
+    (copy / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelIntegrityError, match=f"analysis version {ANALYSIS_VERSION - 1};.*attune train"):
+        Predictor.load(copy)

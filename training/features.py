@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from service.paths import PATTERNS_DIR, REPO_ROOT
-from training.text import Analysis, TextAnalyzer, load_patterns, load_shorthand
+from training.text import ANALYSIS_VERSION, Analysis, TextAnalyzer, load_patterns, load_shorthand
 from training.vectors import StaticVectors, VectorsIntegrityError
 
 # An occurrence: (feature name, first token index, last token index)
@@ -60,7 +60,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     """Turn message texts into a sparse matrix of word/char TF-IDF and cue features.
 
     Learned state (`vocabulary_`, `idf_`, `patterns_`, `shorthand_`) is plain data, so the
-    fitted featurizer saves with skops and never needs spaCy objects pickled.
+    fitted featurizer saves with skops and never needs spaCy objects pickled. `analysis_version_`
+    records the `training.text.ANALYSIS_VERSION` it was fitted under.
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         self.__dict__.pop("_idf_list", None)
         self.patterns_ = [dict(p) for p in patterns]
         self.shorthand_ = dict(shorthand)
+        self.analysis_version_ = ANALYSIS_VERSION
         self._analyzer = None
         texts = _as_texts(X)
         df: Counter[str] = Counter()
@@ -328,6 +330,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         # artifacts saved before surface words existed have none in their vocabulary
         state.setdefault("surface_ngrams", None)
         state.setdefault("surface_weight", 1.0)
+        if "vocabulary_" in state:  # fitted before the analysis was versioned: version 1
+            state.setdefault("analysis_version_", 1)
         self.__dict__.update(state)
         self._analyzer = None
 

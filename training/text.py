@@ -26,6 +26,12 @@ NEGATORS = frozenset(
 CLAUSE_BREAKS = frozenset({".", ",", "!", "?", ";", ":", "but", "and", "so", "or", "because",
                            "though", "although", "...", "..", "—", "-", "lol", "haha"})
 NEGATION_SCOPE = 4  # tokens after a negator that it can reach, within one clause
+# How text is analysed: tokens, their offsets and forms, case folding, negation scope. A model
+# stores the version it was trained under and will not serve under another, because its features
+# would silently differ. Cue patterns and shorthand are not covered: a model carries its own.
+# Bump this with any change to that output; tests/training/test_text.py fingerprints the output of
+# each version, so a change made without a bump fails there. 2: stammers blanked before tokenizing.
+ANALYSIS_VERSION = 2
 # A spoken stammer: a short start of a word, a hyphen, then the word itself ("I-I'm", "y-yeah",
 # "you-you", "no-no-no"). Transcribed speech is full of them; as written, the hyphen splits the
 # line into clauses and leaves "I'm" unsplit, so a stammered apology reads unlike a plain one.

@@ -163,7 +163,8 @@ def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
                              "none_share": NONE_SHARE,
                              "why": "validation messages with no label are re-weighted to this share, since real "
                                     "conversations are mostly none while the corpus is enriched in bids"},
-        "features": {"n_features": len(model[0].vocabulary_), "params": {
+        "features": {"n_features": len(model[0].vocabulary_), "analysis_version": model[0].analysis_version_,
+                     "params": {
             k: v for k, v in model[0].get_params().items() if k not in ("patterns", "shorthand")}},
         "classifier": {k: v for k, v in clf.get_params().items()},
         "evaluation": evaluation,
@@ -182,7 +183,8 @@ def render_card(card: dict[str, Any]) -> str:
         f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",
         "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
         "(lookup lemmas, texting shorthand folded, negation marked), word n-grams of the text as written, "
-        "and the taxonomy's cue matches; "
+        "the taxonomy's cue matches, and a normalised sum of static word vectors distilled from all-MiniLM-L6-v2 "
+        f"(text analysis version {card['features'].get('analysis_version', 1)}); "
         f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split (the middle "
         "of the thresholds within one standard error of the smoothed peak), with "
         f"messages that carry no label re-weighted to {card['threshold_tuning']['none_share']:.0%} of it "

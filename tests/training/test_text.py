@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from service.paths import DATA_DIR, PATTERNS_DIR
-from training.text import TextAnalyzer, blank_stammers, fold_case, load_patterns, load_shorthand
+from training.text import ANALYSIS_VERSION, TextAnalyzer, blank_stammers, fold_case, load_patterns, load_shorthand
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +118,43 @@ def test_phrase_matching_finds_exactly_what_the_matcher_finds(analyzer: TextAnal
         assert ours == theirs, doc.text
         checked += len(theirs)
     assert checked > 1000
+
+
+# The analysis output of each ANALYSIS_VERSION over GOLDEN_TEXTS, with the fixed patterns and
+# shorthand below (a model carries its own of those). A change to tokens, offsets, folding, negation
+# or matching changes the fingerprint: bump ANALYSIS_VERSION and add its line; never edit a line.
+FINGERPRINTS = {
+    2: "8e90b4385dac0443de3be442b9c7fffe53f9587e480de0192bcda45724337e2f",
+}
+GOLDEN_TEXTS = [
+    "I-I'm so-so sorry, y-you're right",
+    "u never listen to me!! i dont need space, I need YOU",
+    "can we not do this now... I'm exhausted",
+    "Oh wow, you remembered I exist 🙄",
+    "miss u 😘 BABE, gd nite x",
+    "İstanbul ẞ ǅ Straße — a well-known x-ray",
+    "e\u0301te\u0301 lah!! wat time reach oredi?",
+    "I'm not going anywhere, we'll figure this out",
+    "  spaced   out  ",
+    "",
+]
+GOLDEN_PATTERNS = [
+    {"label": "D1", "id": "D1-x", "pattern": [{"LEMMA": "need"}, {"OP": "?"}, {"LEMMA": "space"}]},
+    {"label": "C8", "id": "C8-x", "pattern": [{"LEMMA": "miss"}, {"LEMMA": "you"}]},
+    {"label": "R1", "id": "R1-x", "pattern": [{"LEMMA": "sorry"}], "negation": "ignore"},
+]
+GOLDEN_SHORTHAND = {"u": "you", "gd": "good", "nite": "night", "wat": "what", "dont": "don't"}
+
+
+def _fingerprint() -> str:
+    analyzer = TextAnalyzer(patterns=GOLDEN_PATTERNS, shorthand=GOLDEN_SHORTHAND)
+    out = [[a.folded, [[t.form, t.start, t.end, t.negated] for t in a.tokens],
+            [[c.cue, c.pattern_id, c.start, c.end, c.negated, c.first_token, c.last_token] for c in a.cues]]
+           for a in analyzer.analyze(GOLDEN_TEXTS)]
+    return hashlib.sha256(json.dumps(out, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def test_analysis_output_matches_its_version() -> None:
+    assert FINGERPRINTS.get(ANALYSIS_VERSION) == _fingerprint(), (
+        "text analysis output changed: bump training.text.ANALYSIS_VERSION and fingerprint the new version"
+    )
