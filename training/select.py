@@ -10,7 +10,7 @@ dev set plays no part.
 prefix (the natural-conversation shards, whose label mix is that of real talk) and scores only
 them: closer to real messages than the authored shards, still without touching the dev set.
 
-    python -m training.select [--C 1,2,4] [--vector-weight 3] [--cue-weight 2] [--char-weight 1]
+    python -m training.select [--C 1,2,4] [--vector-weight 3] [--cue-weight 2] [--char-weight 0.5]
                               [--surface-weight 1] [--holdout-prefix nat9]
 """
 
@@ -27,7 +27,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
 from training.data import LABELS, load_labelled, writer_of
-from training.features import MessageFeaturizer
+from training.features import DEFAULT_CHAR_WEIGHT, MessageFeaturizer
 from training.train import DATA_DIR
 
 FOLDS = 4
@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--C", type=_floats, default=[1.0, 4.0])
     parser.add_argument("--vector-weight", type=_floats, default=[3.0])
     parser.add_argument("--cue-weight", type=_floats, default=[2.0])
-    parser.add_argument("--char-weight", type=_floats, default=[1.0])
+    parser.add_argument("--char-weight", type=_floats, default=[DEFAULT_CHAR_WEIGHT])
     parser.add_argument("--surface-weight", type=_floats, default=[1.0], help="0 leaves surface words out")
     parser.add_argument("--holdout-prefix", help="score only writers whose id starts with this, one fold each")
     args = parser.parse_args()
