@@ -130,23 +130,34 @@ def _slices(test: LabelledSet, predicted: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _git_commit() -> str | None:
+def _git(*args: str, cwd: Path = REPO_ROOT) -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip() or None
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
+
+
+def git_state(cwd: Path = REPO_ROOT) -> tuple[str | None, bool | None]:
+    """The commit the model is built from, and whether code or data differed from it (a card that
+    names a commit must say when that commit alone would not rebuild the model); None outside git."""
+    commit = _git("rev-parse", "HEAD", cwd=cwd)
+    if not commit:
+        return None, None
+    changes = _git("status", "--porcelain", "--", ".", ":(exclude)models", cwd=cwd)
+    return commit, None if changes is None else bool(changes)
 
 
 def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
           evaluation: dict[str, Any], audit: dict[str, Any], seed: int) -> dict[str, Any]:
     clf: CalibratedLinearClassifier = model[-1]
     splits = {s: sum(1 for r in corpus.records if r.get("split") == s) for s in ("train", "validation", "test")}
+    commit, dirty = git_state()
     return {
         "name": DEFAULT_MODEL_NAME,
         "version": MODEL_VERSION,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": _git_commit(),
+        "git_commit": commit,
+        "git_uncommitted_changes": dirty,
         "model_file": artifact.MODEL_FILE,
         "model_sha256": sha,
         "training_data": {"path": "data/corpus.jsonl", "sha256": artifact.sha256_of(corpus_path),
@@ -177,7 +188,8 @@ def render_card(card: dict[str, Any]) -> str:
     ev = card["evaluation"]
     lines = [
         f"# Model card: {card['name']} {card['version']}", "",
-        f"Built {card['date']} from commit `{card['git_commit']}` with seed {card['seed']}.",
+        f"Built {card['date']} from commit `{card['git_commit']}`"
+        f"{' with uncommitted changes' if card.get('git_uncommitted_changes') else ''} with seed {card['seed']}.",
         f"Model file `{card['model_file']}`, sha256 `{card['model_sha256']}`.",
         f"Training data `{card['training_data']['path']}` ({card['training_data']['messages']} messages, "
         f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",

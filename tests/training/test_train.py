@@ -11,6 +11,7 @@ import pytest
 
 from service.paths import CORPUS_PATH
 from service.predictor import Predictor
+from training.train import git_state
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,17 @@ def test_train_without_a_corpus_is_a_usage_error(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "corpus.jsonl" in proc.stderr
+
+
+def test_git_state_says_when_the_tree_differs_from_its_commit(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "start")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "model.skops").write_text("built")  # the model being written is not a change
+    commit, dirty = git_state(tmp_path)
+    assert commit and len(commit) == 40 and dirty is False
+    (tmp_path / "features.py").write_text("changed")
+    assert git_state(tmp_path) == (commit, True)
