@@ -189,14 +189,14 @@ def render_card(card: dict[str, Any]) -> str:
     lines = [
         f"# Model card: {card['name']} {card['version']}", "",
         f"Built {card['date']} from commit `{card['git_commit']}`"
-        f"{' with uncommitted changes' if card.get('git_uncommitted_changes') else ''} with seed {card['seed']}.",
+        f"{' with uncommitted changes' if card['git_uncommitted_changes'] else ''} with seed {card['seed']}.",
         f"Model file `{card['model_file']}`, sha256 `{card['model_sha256']}`.",
         f"Training data `{card['training_data']['path']}` ({card['training_data']['messages']} messages, "
         f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",
         "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
         "(lookup lemmas, texting shorthand folded, negation marked), word n-grams of the text as written, "
         "the taxonomy's cue matches, and a normalised sum of static word vectors distilled from all-MiniLM-L6-v2 "
-        f"(text analysis version {card['features'].get('analysis_version', 1)}); "
+        f"(text analysis version {card['features']['analysis_version']}); "
         f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split (the middle "
         "of the thresholds within one standard error of the smoothed peak), with "
         f"messages that carry no label re-weighted to {card['threshold_tuning']['none_share']:.0%} of it "
