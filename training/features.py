@@ -62,7 +62,8 @@ def _load_vectors(folder: str) -> StaticVectors:
 
 
 class MessageFeaturizer(TransformerMixin, BaseEstimator):
-    """Turn message texts into a sparse matrix of word/char TF-IDF and cue features.
+    """Turn message texts into one matrix: word, surface-word and char TF-IDF, cue matches, and
+    the dense word-vector block (see the module docstring).
 
     Learned state (`vocabulary_`, `idf_`, `patterns_`, `shorthand_`) is plain data, so the
     fitted featurizer saves with skops and never needs spaCy objects pickled. `analysis_version_`
