@@ -137,3 +137,15 @@ def test_no_text_from_the_real_dev_set(corpus: list[dict], real_dev_path: Path) 
 
 def test_data_card_figures_match_the_files() -> None:
     assert current_block(DATA_DIR / "README.md") == compute_block(DATA_DIR)
+
+
+def test_behaviour_probes_are_valid_and_held_out(corpus: list[dict]) -> None:
+    probes = [
+        json.loads(line)
+        for line in (DATA_DIR / "probes" / "behaviour.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(probes) >= 100
+    assert all(set(p) == {"text", "labels", "family"} and set(p["labels"]) <= set(LABELS) for p in probes)
+    seen = {normalise(r["text"]) for r in corpus}
+    assert [p["text"] for p in probes if normalise(p["text"]) in seen] == []
+
