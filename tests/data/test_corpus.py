@@ -148,4 +148,3 @@ def test_behaviour_probes_are_valid_and_held_out(corpus: list[dict]) -> None:
     assert all(set(p) == {"text", "labels", "family"} and set(p["labels"]) <= set(LABELS) for p in probes)
     seen = {normalise(r["text"]) for r in corpus}
     assert [p["text"] for p in probes if normalise(p["text"]) in seen] == []
-
