@@ -24,7 +24,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.metrics import average_precision_score
 
-from training.data import LabelledSet, is_natural, load_labelled
+from service.paths import DATA_DIR
+from training.data import is_natural, load_labelled
 from training.evaluate import report
 from training.model import CalibratedLinearClassifier
 from training.train import NONE_SHARE, REAL_DEV, SEED, build_pipeline
@@ -49,12 +50,11 @@ def _embed(encoder, texts: Sequence[str]) -> np.ndarray:  # noqa: ANN001
     return encoder.encode(list(texts), batch_size=128, normalize_embeddings=True, convert_to_numpy=True)
 
 
-def _figures(clf: CalibratedLinearClassifier, X: sp.spmatrix, data: LabelledSet) -> tuple[float, float]:
+def _figures(clf: CalibratedLinearClassifier, X: sp.spmatrix, Y: np.ndarray) -> tuple[float, float]:
     """Macro-F1 at the tuned thresholds and macro average precision (threshold-free)."""
-    f1 = report(data.Y, clf.predict(X))["macro_f1"]
+    f1 = report(Y, clf.predict(X))["macro_f1"]
     proba = clf.predict_proba(X)
-    ap = float(np.mean([average_precision_score(data.Y[:, j], proba[:, j]) for j in range(data.Y.shape[1])]))
-    return f1, ap
+    return f1, float(np.mean([average_precision_score(Y[:, j], proba[:, j]) for j in range(Y.shape[1])]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,20 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not REAL_DEV.is_file():
         print(f"{REAL_DEV} not found; the trial compares real-dev figures", file=sys.stderr)
         return 2
-    from service.paths import DATA_DIR
-
     corpus = load_labelled(DATA_DIR / "corpus.jsonl")
     sets = {s: corpus.where("split", s) for s in SPLITS} | {"dev": load_labelled(REAL_DEV)}
+    # The natural-conversation lines are rows of the test split, scored from its matrices.
     natural = np.array([is_natural(r["id"]) for r in sets["test"].records])
-    sets["natural"] = LabelledSet(
-        [t for t, n in zip(sets["test"].texts, natural, strict=True) if n],
-        sets["test"].Y[natural],
-        [r for r, n in zip(sets["test"].records, natural, strict=True) if n],
-    )
     pipeline = build_pipeline(seed=SEED)
     featurizer = pipeline[0]
     X = {"train": featurizer.fit_transform(sets["train"].texts)}
-    for name in ("validation", "test", "natural", "dev"):
+    for name in ("validation", "test", "dev"):
         X[name] = featurizer.transform(sets[name].texts)
     encoder = _encoder()
     started = time.perf_counter()
@@ -91,9 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         Xw = {k: sp.hstack([v, sp.csr_matrix(E[k] * weight)], format="csr") if weight else v for k, v in X.items()}
         clf = clone(pipeline[-1]).fit(Xw["train"], sets["train"].Y)
         clf.tune_thresholds(Xw["validation"], sets["validation"].Y, none_share=NONE_SHARE)
-        test_f1, _ = _figures(clf, Xw["test"], sets["test"])
-        nat_f1, nat_ap = _figures(clf, Xw["natural"], sets["natural"])
-        dev_f1, dev_ap = _figures(clf, Xw["dev"], sets["dev"])
+        test_f1, _ = _figures(clf, Xw["test"], sets["test"].Y)
+        nat_f1, nat_ap = _figures(clf, Xw["test"][natural], sets["test"].Y[natural])
+        dev_f1, dev_ap = _figures(clf, Xw["dev"], sets["dev"].Y)
         label = "served features" if not weight else f"+ sentence embedding x {weight}"
         print(f"| {label} | {test_f1:.3f} | {nat_f1:.3f} | {nat_ap:.3f} | {dev_f1:.3f} | {dev_ap:.3f} |", flush=True)
 
