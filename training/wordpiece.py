@@ -123,6 +123,26 @@ def pre_tokenize(text: str) -> list[str]:
     return words
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of `text`'s whitespace-free runs, as the normaliser sees whitespace.
+
+    Pre-tokens never cross these runs, so tokenizing each run alone gives the same wordpieces as
+    tokenizing the whole text, and every wordpiece can be traced to the run it came from.
+    """
+    spans: list[tuple[int, int]] = []
+    start = None
+    for i, char in enumerate(text):
+        if _clean_char(char) == " ":
+            if start is not None:
+                spans.append((start, i))
+                start = None
+        elif start is None:
+            start = i
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
 class WordPieceTokenizer:
     """Greedy longest-match-first WordPiece over a fixed vocabulary, with BERT uncased pre-processing."""
 

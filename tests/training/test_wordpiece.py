@@ -8,7 +8,7 @@ import pytest
 
 from service.paths import REPO_ROOT
 from training.vectors import DEFAULT_DIR
-from training.wordpiece import WordPieceTokenizer, normalize, pre_tokenize
+from training.wordpiece import WordPieceTokenizer, normalize, pre_tokenize, word_spans
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "wordpiece_expected.jsonl"
 TOY_VOCAB = ["[PAD]", "[UNK]", "un", "##aff", "##able", "##a", "a", "aff", "hi", "!", "##s", "é"]
@@ -94,3 +94,17 @@ def test_matches_real_tokenizer_on_every_fixture_text(real: WordPieceTokenizer, 
 
 def test_ids_match_real_tokenizer(real: WordPieceTokenizer, expected: list[dict]) -> None:
     assert [real.encode(row["text"]) for row in expected] == [row["ids"] for row in expected]
+
+
+def test_word_spans_split_where_the_normaliser_sees_whitespace() -> None:
+    text = "a\tb\u00a0c\u000bd\u0085e  f\n"
+    # tab, no-break space and newline separate words; VT and NEL are deleted as control characters
+    assert [text[s:e] for s, e in word_spans(text)] == ["a", "b", "c\u000bd\u0085e", "f"]
+    assert word_spans("") == [] and word_spans("   ") == []
+
+
+def test_tokenizing_word_by_word_changes_nothing(real: WordPieceTokenizer, expected: list[dict]) -> None:
+    for row in expected:
+        text = row["text"]
+        by_word = [piece for s, e in word_spans(text) for piece in real.tokenize(text[s:e])]
+        assert by_word == real.tokenize(text), text
