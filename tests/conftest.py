@@ -31,3 +31,14 @@ def predictor():  # the model stack is imported lazily, at first use
     from service.predictor import Predictor
 
     return Predictor.load()
+
+
+@pytest.fixture(scope="session")
+def contextual_predictor():
+    """The opt-in contextual model (committed beside the default one), loaded once."""
+    from service.paths import CONTEXTUAL_MODEL_NAME, MODELS_DIR
+    from service.predictor import Predictor
+
+    built = sorted(MODELS_DIR.glob(f"{CONTEXTUAL_MODEL_NAME}-*"))
+    assert built, f"no {CONTEXTUAL_MODEL_NAME} model in {MODELS_DIR}: run `attune train --contextual`"
+    return Predictor.load(built[-1])

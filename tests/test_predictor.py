@@ -27,7 +27,14 @@ TEXTS = [
 ]
 
 
-def test_results_follow_the_contract(predictor: Predictor) -> None:
+@pytest.fixture(params=["predictor", "contextual_predictor"])
+def each_predictor(request: pytest.FixtureRequest) -> Predictor:
+    """The default model, then the contextual one: both must keep the same promises."""
+    return request.getfixturevalue(request.param)
+
+
+def test_results_follow_the_contract(each_predictor: Predictor) -> None:
+    predictor = each_predictor
     results = predictor.classify(TEXTS)
     assert len(results) == len(TEXTS)
     for r in results:
@@ -41,7 +48,8 @@ def test_results_follow_the_contract(predictor: Predictor) -> None:
         assert r["primary"] == "none" or r["primary"] in r["labels"]
 
 
-def test_explanations_add_up_exactly(predictor: Predictor) -> None:
+def test_explanations_add_up_exactly(each_predictor: Predictor) -> None:
+    predictor = each_predictor
     plain = predictor.classify(TEXTS)
     explained = predictor.classify(TEXTS, explain=True)
     for text, p, e in zip(TEXTS, plain, explained, strict=True):
@@ -56,11 +64,21 @@ def test_explanations_add_up_exactly(predictor: Predictor) -> None:
             assert cue["description"] and cue["source"]
 
 
-def test_raw_scores_match_the_model(predictor: Predictor) -> None:
+def test_raw_scores_match_the_model(each_predictor: Predictor) -> None:
+    predictor = each_predictor
     ex = predictor.classify(TEXTS[:3], explain=True)
     raw = predictor.classifier.decision_function(predictor.featurizer.transform(TEXTS[:3]))
     for e, row in zip(ex, raw, strict=True):
         assert [e["explanation"]["raw_scores"][lab] for lab in LABELS] == pytest.approx(list(row), abs=1e-9)
+
+
+def test_contextual_model_names_the_encoder_it_checks(contextual_predictor: Predictor) -> None:
+    from training.encoder import SentenceEncoder
+
+    card = contextual_predictor.card
+    assert card["name"] == "attune-contextual"
+    assert card["encoder"]["model_onnx_sha256"] == contextual_predictor.featurizer.encoder_sha256_
+    assert card["encoder"]["model_onnx_sha256"] == SentenceEncoder.load().sha256
 
 
 def test_spans_explain_both_ways(predictor: Predictor) -> None:

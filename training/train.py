@@ -1,4 +1,5 @@
-"""Train the default model from `data/` into `models/<name>-<version>/` with its model card.
+"""Train a model from `data/` into `models/<name>-<version>/` with its model card: the default
+linear model, or with `contextual=True` the same model plus the all-MiniLM-L6-v2 sentence vector.
 
 Fit on the train split, calibrate on out-of-fold scores, tune per-label thresholds on the
 validation split, then evaluate once on the test split (and on the real dev set when present).
@@ -21,11 +22,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from service import artifact
-from service.paths import DATA_DIR, DEFAULT_MODEL_NAME, REPO_ROOT
+from service.paths import CONTEXTUAL_MODEL_NAME, DATA_DIR, DEFAULT_MODEL_NAME, REPO_ROOT
 from service.records import LABELS
 from training.data import LENGTH_BUCKETS, LabelledSet, is_natural, load_labelled
 from training.evaluate import cue_rule_predict, report, shortcut_audit
-from training.features import MessageFeaturizer
+from training.features import CONTEXTUAL_ENCODER, MessageFeaturizer
 from training.model import CalibratedLinearClassifier
 
 MODEL_VERSION = "1.0.0"
@@ -37,10 +38,11 @@ NONE_SHARE = 0.70
 REAL_DEV = REPO_ROOT.parent / "shared" / "dev" / "real_dev.jsonl"
 
 
-def build_pipeline(*, seed: int = SEED) -> Pipeline:
-    """The served model: our featurizer and the calibrated linear classifier, one artifact."""
+def build_pipeline(*, seed: int = SEED, contextual: bool = False) -> Pipeline:
+    """The served model: our featurizer and the calibrated linear classifier, one artifact;
+    `contextual` adds the sentence encoder's block to the features."""
     return Pipeline([
-        ("features", MessageFeaturizer()),
+        ("features", MessageFeaturizer(encoder=CONTEXTUAL_ENCODER if contextual else None)),
         ("classifier", CalibratedLinearClassifier(random_state=seed)),
     ])
 
@@ -68,13 +70,13 @@ def fit_and_tune(pipeline: Pipeline, train: LabelledSet, validation: LabelledSet
 
 
 def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int = SEED,
-          real_dev: Path | None = REAL_DEV) -> Path:
+          real_dev: Path | None = REAL_DEV, contextual: bool = False) -> Path:
     """Train, evaluate and write the artifact; returns the model directory."""
     corpus_path = data_dir / "corpus.jsonl"
     corpus = load_labelled(corpus_path)
     train_set, val_set, test_set = (corpus.where("split", s) for s in ("train", "validation", "test"))
     # Each split is featurized once; the matrices serve the report, its slices and the audit.
-    model = build_pipeline(seed=seed)
+    model = build_pipeline(seed=seed, contextual=contextual)
     featurizer: MessageFeaturizer = model[0]
     classifier = model[-1]
     X = fit_and_tune(model, train_set, val_set)
@@ -102,10 +104,11 @@ def train(*, data_dir: Path = DATA_DIR, out_dir: Path | None = None, seed: int =
     audit = shortcut_audit(featurizer.get_feature_names_out(), classifier.coef_, X_none)
 
     target = out_dir if out_dir is not None else REPO_ROOT / "models"
-    model_dir = target / f"{DEFAULT_MODEL_NAME}-{MODEL_VERSION}"
+    name = CONTEXTUAL_MODEL_NAME if contextual else DEFAULT_MODEL_NAME
+    model_dir = target / f"{name}-{MODEL_VERSION}"
     model_dir.mkdir(parents=True, exist_ok=True)
     sha = artifact.save(model, model_dir / artifact.MODEL_FILE)
-    card = _card(model, sha=sha, corpus_path=corpus_path, corpus=corpus, evaluation=evaluation,
+    card = _card(model, name=name, sha=sha, corpus_path=corpus_path, corpus=corpus, evaluation=evaluation,
                  audit=audit, seed=seed)
     (model_dir / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     (model_dir / "MODEL_CARD.md").write_text(render_card(card))
@@ -147,13 +150,13 @@ def git_state(cwd: Path = REPO_ROOT) -> tuple[str | None, bool | None]:
     return commit, None if changes is None else bool(changes)
 
 
-def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
+def _card(model: Pipeline, *, name: str, sha: str, corpus_path: Path, corpus: LabelledSet,
           evaluation: dict[str, Any], audit: dict[str, Any], seed: int) -> dict[str, Any]:
     clf: CalibratedLinearClassifier = model[-1]
     splits = {s: sum(1 for r in corpus.records if r.get("split") == s) for s in ("train", "validation", "test")}
     commit, dirty = git_state()
     return {
-        "name": DEFAULT_MODEL_NAME,
+        "name": name,
         "version": MODEL_VERSION,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": commit,
@@ -177,10 +180,20 @@ def _card(model: Pipeline, *, sha: str, corpus_path: Path, corpus: LabelledSet,
         "features": {"n_features": len(model[0].vocabulary_), "analysis_version": model[0].analysis_version_,
                      "params": {
             k: v for k, v in model[0].get_params().items() if k not in ("patterns", "shorthand")}},
+        "encoder": _encoder_card(model[0]),
         "classifier": {k: v for k, v in clf.get_params().items()},
         "evaluation": evaluation,
         "shortcut_audit": audit,
     }
+
+
+def _encoder_card(featurizer: MessageFeaturizer) -> dict[str, Any] | None:
+    """The sentence encoder a contextual model needs beside its own file, and the hash it checks."""
+    if not featurizer.encoder:
+        return None
+    return {"folder": featurizer.encoder, "model_onnx_sha256": featurizer.encoder_sha256_,
+            "weight": featurizer.encoder_weight,
+            "what": "all-MiniLM-L6-v2 (int8 ONNX) token states, mean-pooled and L2-normalised"}
 
 
 def render_card(card: dict[str, Any]) -> str:
@@ -195,8 +208,11 @@ def render_card(card: dict[str, Any]) -> str:
         f"splits {card['training_data']['splits']}), sha256 `{card['training_data']['sha256']}`.", "",
         "Linear one-vs-rest logistic regression over word and character n-gram TF-IDF of spaCy tokens "
         "(lookup lemmas, texting shorthand folded, negation marked), word n-grams of the text as written, "
-        "the taxonomy's cue matches, and a normalised sum of static word vectors distilled from all-MiniLM-L6-v2 "
-        f"(text analysis version {card['features']['analysis_version']}); "
+        "the taxonomy's cue matches, and a normalised sum of static word vectors distilled from all-MiniLM-L6-v2"
+        + (f", plus the all-MiniLM-L6-v2 sentence vector (the normalised mean of its token states, int8 ONNX graph "
+           f"`{card['encoder']['folder']}/model.onnx`, sha256 `{card['encoder']['model_onnx_sha256']}`, weight "
+           f"{card['encoder']['weight']})" if card.get("encoder") else "")
+        + f" (text analysis version {card['features']['analysis_version']}); "
         f"{card['calibration']}; per-label thresholds chosen for F1 on the validation split (the middle "
         "of the thresholds within one standard error of the smoothed peak), with "
         f"messages that carry no label re-weighted to {card['threshold_tuning']['none_share']:.0%} of it "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from service.paths import REPO_ROOT
+from service.paths import CONTEXTUAL_MODEL_NAME, MODELS_DIR, REPO_ROOT
 
 WHATSAPP = """\
 12/03/2024, 09:00 - Messages and calls are end-to-end encrypted. No one outside of this chat, \
@@ -43,6 +43,7 @@ JSONL_LINES = [
     {"text": "did you pay the electric bill?", "speaker": "Alex", "id": "a2", "timestamp": "2024-03-20T08:10:00"},
 ]
 TEXT_LINES = ["you never listen to me", "", "I hear you, you're right", "ok see you at 6"]
+CONTEXTUAL_DIR = MODELS_DIR / f"{CONTEXTUAL_MODEL_NAME}-1.0.0"
 COUNTS = re.compile(r"attune: done: (?P<pairs>(?:\w+=\d+ ?)+)$")
 
 
@@ -126,6 +127,8 @@ SCENARIOS: dict[str, tuple[list[str], dict]] = {
     # A bad line stops the run; the -o file is not left behind.
     "stop": (["bad.jsonl", "-o", "stopped.jsonl"], {}),
     "no_model": (["chat.txt"], {"env": {"ATTUNE_MODEL": "empty-model"}}),
+    # The opt-in contextual model, picked with --model, explaining a whole chat.
+    "contextual": (["chat.txt", "--explain", "--model", str(CONTEXTUAL_DIR)], {}),
     "missing_input": (["nowhere.txt"], {}),
     "bad_format": (["--format", "pigeon", "chat.txt"], {}),
     "bad_output_dir": (["chat.txt", "-o", "no/such/dir/out.jsonl"], {}),
@@ -288,6 +291,20 @@ def test_stdin_to_csv_with_explanations(runs: dict[str, Run]) -> None:
     assert "records labelled" in run.stderr
     assert "records labelled" not in run.stdout
     assert run.counts()["messages"] == 2
+
+
+def test_contextual_model_labels_and_explains_a_chat(runs: dict[str, Run]) -> None:
+    run = runs["contextual"]
+    assert run.returncode == 0, run.stderr
+    records = run.records()
+    assert [r["id"] for r in records] == [str(i) for i in (1, 2, 3, 4, 5, 7, 8)]
+    for r in (r for r in records if r.get("explanation")):
+        ex = r["explanation"]
+        assert all(r["text"][s["start"] : s["end"]] == s["text"] for s in ex["spans"])
+        for label, raw in ex["raw_scores"].items():
+            total = ex["bias"][label] + sum(s["weight"] for s in ex["spans"] if s["label"] == label)
+            assert total == pytest.approx(raw, abs=1e-9)
+    assert "closeness_bid" in records[0]["labels"]
 
 
 def test_a_bad_line_stops_with_exit_2_and_no_output_file(runs: dict[str, Run]) -> None:

@@ -9,7 +9,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from training.features import MessageFeaturizer
+from training.encoder import SentenceEncoder
+from training.features import CONTEXTUAL_ENCODER, MessageFeaturizer
 
 TEXTS = [
     "I miss you so much",
@@ -142,3 +143,59 @@ def test_surface_words_are_as_written_and_point_at_their_tokens() -> None:
 def test_surface_block_can_be_switched_off() -> None:
     f = MessageFeaturizer(min_df=1, vectors=None, surface_ngrams=None).fit(TEXTS)
     assert not any(n.startswith("s=") for n in f.get_feature_names_out())
+
+
+@pytest.fixture(scope="module")
+def contextual() -> MessageFeaturizer:
+    return MessageFeaturizer(min_df=1, encoder=CONTEXTUAL_ENCODER).fit(TEXTS)
+
+
+def test_encoder_block_follows_the_word_vectors(contextual: MessageFeaturizer) -> None:
+    names = list(contextual.get_feature_names_out())
+    first = names.index("e=0")
+    assert names[first - 1].startswith("v=") and names[first:] == [f"e={k}" for k in range(384)]
+    assert contextual.encoder_sha256_ == SentenceEncoder.load().sha256
+
+
+def test_encoder_block_is_the_weighted_sentence_vector(contextual: MessageFeaturizer) -> None:
+    X = contextual.transform(TEXTS).toarray()
+    first = list(contextual.get_feature_names_out()).index("e=0")
+    expected = SentenceEncoder.load().encode(TEXTS) * contextual.encoder_weight
+    np.testing.assert_allclose(X[:, first:], expected, atol=1e-6)
+
+
+def test_encoder_shares_add_up_and_sit_on_their_words(contextual: MessageFeaturizer) -> None:
+    texts = [*TEXTS, "so.. you're late AGAIN?!", "   ", "ok 👍"]
+    X = contextual.transform(texts).toarray()
+    first = list(contextual.get_feature_names_out()).index("e=0") - contextual.dense_start_
+    for i, item in enumerate(contextual.explain(texts)):
+        row = item.row.toarray()[0]
+        np.testing.assert_allclose(row, X[i], atol=1e-12)
+        assert item.token_dense.shape == (len(item.analysis.tokens), len(row) - item.dense_start)
+        np.testing.assert_allclose(item.token_dense.sum(axis=0), row[item.dense_start:], atol=1e-12)
+        if item.analysis.tokens:  # every token gets a share of the sentence vector
+            assert (np.abs(item.token_dense[:, first:]).sum(axis=1) > 0).all()
+        else:  # nowhere to put the shares, so the block is zero
+            assert not row[item.dense_start + first:].any()
+
+
+def test_contextual_state_survives_skops_and_checks_its_encoder(contextual: MessageFeaturizer, tmp_path) -> None:
+    from service import artifact
+    from training.vectors import VectorsIntegrityError
+
+    sha = artifact.save(contextual, tmp_path / "c.skops")
+    loaded = artifact.load(tmp_path / "c.skops", expected_sha256=sha)
+    np.testing.assert_allclose(loaded.transform(TEXTS).toarray(), contextual.transform(TEXTS).toarray())
+    loaded.encoder_sha256_ = "0" * 64
+    with pytest.raises(VectorsIntegrityError, match="differs from the encoder"):
+        loaded.transform(TEXTS)
+
+
+def test_models_saved_before_the_encoder_read_as_without_it(fitted: MessageFeaturizer) -> None:
+    state = fitted.__getstate__()
+    for key in ("encoder", "encoder_weight", "encoder_sha256_"):
+        state.pop(key, None)
+    old = MessageFeaturizer.__new__(MessageFeaturizer)
+    old.__setstate__(state)
+    assert old.encoder is None
+    np.testing.assert_allclose(old.transform(TEXTS).toarray(), fitted.transform(TEXTS).toarray())
