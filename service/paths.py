@@ -12,7 +12,7 @@ TAXONOMY_PATH = DATA_DIR / "taxonomy.json"
 PATTERNS_DIR = DATA_DIR / "patterns"
 CORPUS_PATH = DATA_DIR / "corpus.jsonl"
 DEFAULT_MODEL_NAME = "attune-linear"
-# Opt-in (`--model models/attune-contextual-<version>`): more accurate on real messages, ~3x the CPU.
+# Opt-in (`--model models/attune-contextual-<version>`): more accurate on real messages, ~4x the CPU.
 CONTEXTUAL_MODEL_NAME = "attune-contextual"
 
 
