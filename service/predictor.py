@@ -64,6 +64,10 @@ class Predictor:
                 f"model was built under text analysis version {built_under}; this code analyses text as "
                 f"version {ANALYSIS_VERSION}, so its features would differ: rebuild it with `attune train`"
             )
+        try:
+            self._featurizer.check_resources()
+        except (OSError, ValueError) as e:
+            raise ModelIntegrityError(f"model {self.name} cannot use the files it was built with: {e}") from e
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Predictor:

@@ -131,3 +131,33 @@ def test_model_built_under_another_text_analysis_is_refused(predictor: Predictor
     (copy / "model_card.json").write_text(json.dumps(card))
     with pytest.raises(ModelIntegrityError, match=f"analysis version {ANALYSIS_VERSION - 1};.*attune train"):
         Predictor.load(copy)
+
+
+def test_contextual_model_without_its_encoder_is_refused_at_load(
+    contextual_predictor: Predictor, tmp_path: Path
+) -> None:
+    """A moved or changed encoder folder is a load error with the folder named, not a crash at the
+    first message."""
+    from training.encoder import DEFAULT_ENCODER_DIR
+    from training.features import _load_encoder
+
+    copy = tmp_path / "model"
+    shutil.copytree(contextual_predictor.model_dir, copy)
+    encoder = tmp_path / "encoder"
+    shutil.copytree(DEFAULT_ENCODER_DIR, encoder)
+    pipeline = artifact.load(copy / "model.skops", expected_sha256=contextual_predictor.card["model_sha256"])
+    pipeline[0].encoder = str(encoder)
+    card = json.loads((copy / "model_card.json").read_text())
+    card["model_sha256"] = artifact.save(pipeline, copy / "model.skops")
+    (copy / "model_card.json").write_text(json.dumps(card))
+    assert Predictor.load(copy).classify(["miss you"])[0]["labels"] == contextual_predictor.classify(["miss you"])[0][
+        "labels"
+    ]
+    (encoder / "model.onnx").write_bytes(b"not a graph")
+    _load_encoder.cache_clear()  # a process verifies a folder once, when it first loads it
+    with pytest.raises(ModelIntegrityError, match=r"model\.onnx: sha256"):
+        Predictor.load(copy)
+    shutil.rmtree(encoder)
+    _load_encoder.cache_clear()
+    with pytest.raises(ModelIntegrityError, match=r"manifest\.json not found"):
+        Predictor.load(copy)

@@ -195,6 +195,13 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             out.append(Explained(analysis, dict(places), row, self.dense_start_, token_dense))
         return out
 
+    def check_resources(self) -> None:
+        """Load and verify the word vectors and encoder this featurizer was fitted with, so a
+        missing or changed folder shows when the model loads rather than at its first message."""
+        check_is_fitted(self, "vocabulary_")
+        self._table()
+        self._sentence_encoder()
+
     def analyzer(self) -> TextAnalyzer:
         check_is_fitted(self, "vocabulary_")
         if getattr(self, "_analyzer", None) is None:
