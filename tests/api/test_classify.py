@@ -166,3 +166,34 @@ def test_api_matches_the_model_in_process(http, predictor) -> None:
         assert item["labels"] == expected["labels"]
         assert item["primary"] == expected["primary"]
         assert item["scores"] == pytest.approx(expected["scores"])
+
+
+def test_contextual_model_served_with_exact_explanations(tmp_path, contextual_predictor) -> None:
+    """`attune serve --model` with the opt-in contextual model: ready only after its encoder is
+    checked, and its explanations add up like the default model's."""
+    import httpx
+
+    from service.paths import CONTEXTUAL_MODEL_NAME, MODELS_DIR
+
+    from .conftest import start_server, stop_server
+
+    model = MODELS_DIR / f"{CONTEXTUAL_MODEL_NAME}-1.0.0"
+    server = start_server(tmp_path / "serve.log", "--model", str(model))
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            assert client.get("/v1/model").json()["encoder"]["model_onnx_sha256"]
+            texts = ["I miss you so much, can you call me tonight?", "ok see you at 6", "sorry, I overreacted 🙏"]
+            data = classify(client, *texts, explain=True).json()
+    finally:
+        stop_server(server)
+    assert data["model"]["name"] == CONTEXTUAL_MODEL_NAME
+    local = contextual_predictor.classify(texts, explain=True)
+    for text, item, mine in zip(texts, data["results"], local, strict=True):
+        ex = item["explanation"]
+        assert item["scores"] == mine["scores"]
+        for label in LABELS:
+            total = ex["bias"][label] + sum(s["weight"] for s in ex["spans"] if s["label"] == label)
+            assert math.isclose(total, mine["explanation"]["raw_scores"][label], abs_tol=1e-9)
+        assert all(text[s["start"] : s["end"]] == s["text"] for s in ex["spans"])
+    assert "closeness_bid" in data["results"][0]["labels"]
+    assert data["results"][1]["labels"] == []
