@@ -17,8 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, help="folder to write the model into (default: models/)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--contextual", action="store_true",
-                   help="train attune-contextual: the default model's features plus the all-MiniLM-L6-v2 "
-                        "sentence vector (more accurate on real messages, about 4x the CPU per message)")
+                   help="train attune-contextual: the all-MiniLM-L6-v2 sentence vector in place of the static "
+                        "word vectors (more accurate on real messages, about 4x the CPU per message)")
     p.set_defaults(func=run)
 
 
