@@ -11,7 +11,10 @@ prefix (the natural-conversation shards, whose label mix is that of real talk) a
 them: closer to real messages than the authored shards, still without touching the dev set.
 
     python -m training.select [--C 1,2,4] [--vector-weight 3] [--cue-weight 2] [--char-weight 0.5]
-                              [--surface-weight 1] [--holdout-prefix nat9]
+                              [--surface-weight 1] [--encoder-weight 0,0.5] [--holdout-prefix nat9]
+
+A weight of 0 leaves a block out (`--vector-weight 0`: no static word vectors; `--encoder-weight`
+above 0 adds the sentence vector of `training.encoder`, as the contextual model does).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 
 from training.data import LABELS, load_labelled, writer_of
-from training.features import DEFAULT_CHAR_WEIGHT, MessageFeaturizer
+from training.features import CONTEXTUAL_ENCODER, DEFAULT_CHAR_WEIGHT, DEFAULT_VECTORS, MessageFeaturizer
 from training.train import DATA_DIR
 
 FOLDS = 4
@@ -77,6 +80,7 @@ def main() -> None:
     parser.add_argument("--cue-weight", type=_floats, default=[2.0])
     parser.add_argument("--char-weight", type=_floats, default=[DEFAULT_CHAR_WEIGHT])
     parser.add_argument("--surface-weight", type=_floats, default=[1.0], help="0 leaves surface words out")
+    parser.add_argument("--encoder-weight", type=_floats, default=[0.0], help="0 leaves the sentence vector out")
     parser.add_argument("--holdout-prefix", help="score only writers whose id starts with this, one fold each")
     args = parser.parse_args()
     corpus = load_labelled(DATA_DIR / "corpus.jsonl")
@@ -85,17 +89,19 @@ def main() -> None:
     folds = writer_folds(groups, args.holdout_prefix)
     print(f"{len(texts)} messages, {len(set(groups))} writers, {len(folds)} folds by writer, "
           f"{sum(len(t) for _, t in folds)} scored")
-    header = f"{'vector':>6} {'cue':>5} {'char':>5} {'surf':>5} {'C':>5} {'macroAP':>8} "
+    header = f"{'vector':>6} {'cue':>5} {'char':>5} {'surf':>5} {'enc':>5} {'C':>5} {'macroAP':>8} "
     print(header + " ".join(f"{lab[:8]:>8}" for lab in LABELS))
-    grid = itertools.product(args.vector_weight, args.cue_weight, args.char_weight, args.surface_weight)
-    for vw, cw, chw, sw in grid:
+    grid = itertools.product(args.vector_weight, args.cue_weight, args.char_weight, args.surface_weight,
+                             args.encoder_weight)
+    for vw, cw, chw, sw, ew in grid:
         started = time.perf_counter()
-        featurizer = {"vector_weight": vw, "cue_weight": cw, "char_weight": chw,
-                      "surface_weight": sw, "surface_ngrams": (1, 2) if sw else None}
+        featurizer = {"vector_weight": vw, "vectors": DEFAULT_VECTORS if vw else None, "cue_weight": cw,
+                      "char_weight": chw, "surface_weight": sw, "surface_ngrams": (1, 2) if sw else None,
+                      "encoder": CONTEXTUAL_ENCODER if ew else None, "encoder_weight": ew}
         results = evaluate(texts, Y, folds, featurizer=featurizer, Cs=args.C)
         for C, (macro, per) in results.items():
-            print(f"{vw:>6} {cw:>5} {chw:>5} {sw:>5} {C:>5} {macro:>8.4f} " + " ".join(f"{p:>8.4f}" for p in per),
-                  flush=True)
+            scores = " ".join(f"{p:>8.4f}" for p in per)
+            print(f"{vw:>6} {cw:>5} {chw:>5} {sw:>5} {ew:>5} {C:>5} {macro:>8.4f} {scores}", flush=True)
         print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
