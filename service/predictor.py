@@ -67,7 +67,7 @@ class Predictor:
         try:
             self._featurizer.check_resources()
         except (OSError, ValueError) as e:
-            raise ModelIntegrityError(f"model {self.name} cannot use the files it was built with: {e}") from e
+            raise ModelIntegrityError(f"model {self.name} cannot be loaded: {e}") from e
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Predictor:

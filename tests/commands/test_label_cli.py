@@ -129,6 +129,7 @@ SCENARIOS: dict[str, tuple[list[str], dict]] = {
     "no_model": (["chat.txt"], {"env": {"ATTUNE_MODEL": "empty-model"}}),
     # The opt-in contextual model, picked with --model, explaining a whole chat.
     "contextual": (["chat.txt", "--explain", "--model", str(CONTEXTUAL_DIR)], {}),
+    "bad_threads": (["chat.txt", "--model", str(CONTEXTUAL_DIR)], {"raw_env": {"ATTUNE_ENCODER_THREADS": "two"}}),
     "missing_input": (["nowhere.txt"], {}),
     "bad_format": (["--format", "pigeon", "chat.txt"], {}),
     "bad_output_dir": (["chat.txt", "-o", "no/such/dir/out.jsonl"], {}),
@@ -142,7 +143,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     (tmp / "mapped.csv").write_text('Who,Body\nSam,I miss you\nAlex,"leave me\nalone"\n', encoding="utf-8")
     procs, terminals = {}, {}
     for name, (args, opts) in SCENARIOS.items():
-        extra = {k: str(tmp / v) for k, v in opts.get("env", {}).items()}
+        extra = {k: str(tmp / v) for k, v in opts.get("env", {}).items()} | opts.get("raw_env", {})
         stdin = (tmp / opts["stdin"]).open("rb") if "stdin" in opts else subprocess.DEVNULL
         stderr: int = subprocess.PIPE
         if opts.get("tty"):
@@ -324,6 +325,7 @@ def test_a_bad_line_stops_with_exit_2_and_no_output_file(runs: dict[str, Run]) -
         ("missing_input", "input not found: nowhere.txt"),
         ("bad_format", "unknown --format 'pigeon'"),
         ("bad_output_dir", "--output: directory does not exist"),
+        ("bad_threads", "ATTUNE_ENCODER_THREADS must be a whole number of threads, got 'two'"),
     ],
 )
 def test_unusable_arguments_exit_2_with_one_line(runs: dict[str, Run], scenario: str, message: str) -> None:
